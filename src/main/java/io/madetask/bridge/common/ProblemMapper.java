@@ -1,0 +1,125 @@
+package io.madetask.bridge.common;
+
+import java.util.List;
+
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+
+import io.madetask.bridge.madetask.MadeTaskException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+
+/**
+ * The one place where failures become answers: application/problem+json with a stable {@code code}. No class name,
+ * stack trace or SQL ever reaches a client; unexpected failures are logged with the request id and answered as 500.
+ */
+public class ProblemMapper {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @ServerExceptionMapper
+    public Response bridge(BridgeException e, ContainerRequestContext request) {
+        return answer(e.status(), e.code(), e.title(), e.getMessage(), request, e.errors());
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e, ContainerRequestContext request) {
+        if (e instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+            String field = mismatch.getPath().stream()
+                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                    .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse("body");
+            String message = e instanceof InvalidFormatException ? "has the wrong type or format" : "is not valid here";
+            return answer(400, "validation_failed", "Invalid request", "A field has the wrong type", request,
+                    List.of(new Problem.FieldError(field, message)));
+        }
+        return answer(400, "malformed_json", "Malformed JSON", "The request body is not valid JSON", request, null);
+    }
+
+    @ServerExceptionMapper
+    public Response unauthorized(UnauthorizedException e, ContainerRequestContext request) {
+        return unauthenticated(request);
+    }
+
+    @ServerExceptionMapper
+    public Response authenticationFailed(AuthenticationFailedException e, ContainerRequestContext request) {
+        return unauthenticated(request);
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, ContainerRequestContext request) {
+        return answer(403, "forbidden", "Forbidden", "Your role may not do this", request, null);
+    }
+
+    @ServerExceptionMapper
+    public Response madeTask(MadeTaskException e, ContainerRequestContext request) {
+        if (e instanceof MadeTaskException.CircuitOpen) {
+            return answer(503, "madetask_circuit_open", "MadeTask unavailable",
+                    "MadeTask keeps failing; the bridge pauses calls to it for a while", request, null);
+        }
+        if (e.isTransient()) {
+            return answer(503, "madetask_unavailable", "MadeTask unavailable",
+                    "MadeTask did not answer in time; try again later", request, null);
+        }
+        LOG.warnf("MadeTask refused a call: %d %s (MadeTask request %s)", e.status(), e.code(), e.requestId());
+        return answer(502, "madetask_refused", "MadeTask refused the call",
+                "MadeTask answered " + e.status() + " " + e.code(), request, null);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, ContainerRequestContext request) {
+        int status = e.getResponse().getStatus();
+        if (e instanceof NotFoundException) {
+            return answer(404, "not_found", "Not found", "No such resource", request, null);
+        }
+        if (e instanceof NotAllowedException) {
+            return answer(405, "method_not_allowed", "Method not allowed", "This method is not allowed here", request,
+                    null);
+        }
+        if (e instanceof NotSupportedException) {
+            return answer(415, "unsupported_media_type", "Unsupported media type", "Send application/json", request,
+                    null);
+        }
+        if (status >= 500) {
+            return unexpected(e, request);
+        }
+        if (status == 400 && e.getCause() instanceof JsonProcessingException json) {
+            return malformedJson(json, request);
+        }
+        return answer(status, status == 406 ? "not_acceptable" : "bad_request",
+                Response.Status.fromStatusCode(status) == null ? "Error"
+                        : Response.Status.fromStatusCode(status).getReasonPhrase(),
+                "The request cannot be served as sent", request, null);
+    }
+
+    @ServerExceptionMapper(priority = 10_000)
+    public Response unexpected(Throwable e, ContainerRequestContext request) {
+        LOG.errorf(e, "Unexpected failure serving request %s", RequestIds.of(request));
+        return answer(500, "internal_error", "Internal error",
+                "Something went wrong on our side; quote the request id when you report it", request, null);
+    }
+
+    private Response unauthenticated(ContainerRequestContext request) {
+        return Response.status(401).type(Problem.MEDIA_TYPE).header("WWW-Authenticate", "Bearer")
+                .entity(Problem.of(401, "unauthorized", "Unauthorized", "A valid bearer token is required",
+                        RequestIds.of(request), null))
+                .build();
+    }
+
+    static Response answer(int status, String code, String title, String detail, ContainerRequestContext request,
+            List<Problem.FieldError> errors) {
+        return Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(Problem.of(status, code, title, detail, RequestIds.of(request), errors)).build();
+    }
+}

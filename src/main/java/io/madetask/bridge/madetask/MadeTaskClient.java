@@ -1,0 +1,251 @@
+package io.madetask.bridge.madetask;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.util.TypeLiteral;
+import jakarta.ws.rs.ProcessingException;
+
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.TypedGuard;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.VertxException;
+
+/**
+ * The one way into MadeTask. Each call gets a bearer token (renewed before expiry; a 401 renews it and tries once
+ * more), a deadline, and retries with exponential backoff and jitter on answers that may pass (5xx, timeouts, lost
+ * connections, 429 and 503 after their {@code Retry-After}). Every attempt goes through the circuit breaker named
+ * {@value #BREAKER}. POSTs carry the caller's idempotency key, the same on every retry, so a retry never acts twice.
+ */
+@ApplicationScoped
+public class MadeTaskClient {
+
+    /** Name of the circuit breaker, for {@link CircuitBreakerMaintenance}. */
+    public static final String BREAKER = "madetask";
+
+    private static final Logger LOG = Logger.getLogger(MadeTaskClient.class);
+
+    private final MadeTaskRestClient api;
+    private final MadeTaskTokens tokens;
+    private final MadeTaskConfig config;
+    private final TypedGuard<Uni<Object>> breaker;
+
+    MadeTaskClient(@RestClient MadeTaskRestClient api, MadeTaskTokens tokens, MadeTaskConfig config) {
+        this.api = api;
+        this.tokens = tokens;
+        this.config = config;
+        MadeTaskConfig.Breaker b = config.breaker();
+        this.breaker = TypedGuard.create(new TypeLiteral<Uni<Object>>() {
+        })
+                .withDescription("MadeTask API")
+                .withCircuitBreaker()
+                .name(BREAKER)
+                .requestVolumeThreshold(b.requestVolume())
+                .failureRatio(b.failureRatio())
+                .delay(b.delay().toMillis(), ChronoUnit.MILLIS)
+                .successThreshold(b.successThreshold())
+                .when(MadeTaskClient::countsAgainstBreaker)
+                .done()
+                .build();
+    }
+
+    // ---------------------------------------------------------------- executors
+
+    public Uni<MadeTaskModel.Executor> createExecutor(MadeTaskModel.ExecutorCreate body, String idempotencyKey) {
+        return call("executor.create", (auth, rid) -> api.createExecutor(auth, key(idempotencyKey), rid, body));
+    }
+
+    /** Up to 500 executors in one call; each item answers on its own. */
+    public Uni<MadeTaskModel.BulkResponse> createExecutors(List<MadeTaskModel.ExecutorCreate> items,
+            String idempotencyKey) {
+        return call("executor.bulk",
+                (auth, rid) -> api.createExecutors(auth, key(idempotencyKey), rid, new MadeTaskModel.BulkRequest(items)));
+    }
+
+    public Uni<MadeTaskModel.Executor> getExecutor(String id) {
+        return call("executor.get", (auth, rid) -> api.getExecutor(auth, rid, id));
+    }
+
+    public Uni<MadeTaskModel.Page<MadeTaskModel.Executor>> listExecutors(MadeTaskModel.ListQuery q) {
+        return call("executor.list", (auth, rid) -> api.listExecutors(auth, rid, q.updatedSince(), q.externalId(),
+                q.cursor(), q.limit()));
+    }
+
+    /** A PATCH is guarded by the version: a retry after a lost answer gets {@code version_mismatch}, never a second change. */
+    public Uni<MadeTaskModel.Executor> patchExecutor(String id, long version, MadeTaskModel.ExecutorPatch patch) {
+        return call("executor.patch", (auth, rid) -> api.patchExecutor(auth, rid, Long.toString(version), id, patch));
+    }
+
+    // ---------------------------------------------------------------- tasks
+
+    public Uni<MadeTaskModel.Task> createTask(MadeTaskModel.TaskCreate body, String idempotencyKey) {
+        return call("task.create", (auth, rid) -> api.createTask(auth, key(idempotencyKey), rid, body));
+    }
+
+    public Uni<MadeTaskModel.Task> getTask(String id) {
+        return call("task.get", (auth, rid) -> api.getTask(auth, rid, id));
+    }
+
+    public Uni<MadeTaskModel.Page<MadeTaskModel.Task>> listTasks(MadeTaskModel.ListQuery q) {
+        return call("task.list", (auth, rid) -> api.listTasks(auth, rid, q.updatedSince(), q.externalId(),
+                q.status(), q.cursor(), q.limit()));
+    }
+
+    public Uni<MadeTaskModel.Task> patchTask(String id, long version, MadeTaskModel.TaskPatch patch) {
+        return call("task.patch", (auth, rid) -> api.patchTask(auth, rid, Long.toString(version), id, patch));
+    }
+
+    public Uni<MadeTaskModel.Task> transitionTask(String id, MadeTaskModel.Transition transition,
+            String idempotencyKey) {
+        return call("task.transition",
+                (auth, rid) -> api.transitionTask(auth, key(idempotencyKey), rid, id, transition));
+    }
+
+    // ---------------------------------------------------------------- payouts, balance, events
+
+    public Uni<MadeTaskModel.Payout> createPayout(MadeTaskModel.PayoutCreate body, String idempotencyKey) {
+        return call("payout.create", (auth, rid) -> api.createPayout(auth, key(idempotencyKey), rid, body));
+    }
+
+    public Uni<MadeTaskModel.Payout> getPayout(String id) {
+        return call("payout.get", (auth, rid) -> api.getPayout(auth, rid, id));
+    }
+
+    public Uni<MadeTaskModel.Page<MadeTaskModel.Payout>> listPayouts(MadeTaskModel.ListQuery q) {
+        return call("payout.list", (auth, rid) -> api.listPayouts(auth, rid, q.taskId(), q.status(),
+                q.updatedSince(), q.cursor(), q.limit()));
+    }
+
+    public Uni<MadeTaskModel.Balance> balance() {
+        return call("balance.get", api::balance);
+    }
+
+    /** Events after the given one (all from the start when null), in order. */
+    public Uni<MadeTaskModel.Page<MadeTaskModel.Event>> events(String after, int limit) {
+        return call("event.list", (auth, rid) -> api.events(auth, rid, after, limit));
+    }
+
+    /** The state of the circuit breaker in front of MadeTask. */
+    public CircuitBreakerState breakerState() {
+        return CircuitBreakerMaintenance.get().currentState(BREAKER);
+    }
+
+    // ---------------------------------------------------------------- the policy
+
+    @FunctionalInterface
+    interface Invocation<T> {
+        Uni<T> invoke(String authorization, String requestId);
+    }
+
+    private <T> Uni<T> call(String operation, Invocation<T> invocation) {
+        String requestId = "bridge-" + UUID.randomUUID();
+        AtomicInteger attempts = new AtomicInteger();
+        return Uni.createFrom().deferred(() -> attempt(operation, invocation, requestId, false))
+                .onFailure().retry().when(failures -> failures.onItem().transformToUniAndConcatenate(failure -> {
+                    int attempt = attempts.incrementAndGet();
+                    Duration delay = retryDelay(failure, attempt);
+                    if (delay == null) {
+                        return Uni.createFrom().failure(failure);
+                    }
+                    LOG.debugf("MadeTask %s failed (%s), retry %d in %d ms", operation, describe(failure), attempt,
+                            delay.toMillis());
+                    return Uni.createFrom().item(attempt).onItem().delayIt().by(delay);
+                }));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> Uni<T> attempt(String operation, Invocation<T> invocation, String requestId, boolean renewed) {
+        return tokens.accessToken()
+                .onFailure().transform(e -> new MadeTaskException.Unavailable(0, "token_unavailable",
+                        "Could not get a MadeTask access token", requestId, null, e))
+                .flatMap(token -> {
+                    Uni<Object> guarded = breaker.get(() -> (Uni<Object>) invocation.invoke("Bearer " + token, requestId)
+                            .ifNoItem().after(config.callTimeout())
+                            .failWith(() -> new MadeTaskException.Unavailable(0, "timeout",
+                                    "No answer from MadeTask within " + config.callTimeout().toMillis() + " ms",
+                                    requestId, null, null))
+                            .onFailure(e -> !(e instanceof MadeTaskException)).transform(e -> transport(e, requestId)));
+                    return ((Uni<T>) guarded)
+                            .onFailure(CircuitBreakerOpenException.class)
+                            .transform(e -> new MadeTaskException.CircuitOpen(requestId))
+                            .onFailure(MadeTaskException.Unauthorized.class).recoverWithUni(e -> {
+                                if (renewed) {
+                                    return Uni.createFrom().failure(e);
+                                }
+                                tokens.invalidate(token);
+                                return attempt(operation, invocation, requestId, true);
+                            });
+                });
+    }
+
+    /** The wait before retry number {@code attempt}, or null when the failure must not be retried. */
+    Duration retryDelay(Throwable failure, int attempt) {
+        if (!(failure instanceof MadeTaskException.Unavailable unavailable)
+                || failure instanceof MadeTaskException.CircuitOpen || attempt > config.maxRetries()) {
+            return null;
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        if (unavailable.retryAfter().isPresent()) {
+            Duration wait = unavailable.retryAfter().get();
+            if (wait.compareTo(config.retryAfterMax()) > 0) {
+                return null;
+            }
+            // Waited out in full, plus a little so that many callers do not come back in the same millisecond.
+            return wait.plusMillis(random.nextLong(50 + wait.toMillis() / 10 + 1));
+        }
+        long base = config.backoffInitial().toMillis() << Math.min(attempt - 1, 20);
+        long capped = Math.min(base, config.backoffMax().toMillis());
+        long jitter = (long) (capped * config.backoffJitter() * random.nextDouble());
+        return Duration.ofMillis(Math.max(1, capped - jitter));
+    }
+
+    private static boolean countsAgainstBreaker(Throwable failure) {
+        return failure instanceof MadeTaskException.Unavailable && !(failure instanceof MadeTaskException.RateLimited);
+    }
+
+    private static MadeTaskException transport(Throwable e, String requestId) {
+        Throwable cause = e instanceof ProcessingException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
+            return new MadeTaskException.Unavailable(0, "timeout", "MadeTask did not answer in time", requestId, null, e);
+        }
+        if (cause instanceof IOException || cause instanceof VertxException || e instanceof ProcessingException) {
+            return new MadeTaskException.Unavailable(0, "connection_failed",
+                    "The connection to MadeTask failed: " + cause.getClass().getSimpleName(), requestId, null, e);
+        }
+        return new MadeTaskException(0, "client_error", "Calling MadeTask failed: " + cause.getClass().getSimpleName(),
+                requestId, null, null, e);
+    }
+
+    private static String describe(Throwable failure) {
+        return failure instanceof MadeTaskException m ? m.status() + " " + m.code() : failure.getClass().getSimpleName();
+    }
+
+    private static String key(String idempotencyKey) {
+        if (idempotencyKey == null || idempotencyKey.isEmpty() || idempotencyKey.length() > 255) {
+            throw new IllegalArgumentException("An Idempotency-Key of 1 to 255 characters is required");
+        }
+        return idempotencyKey;
+    }
+
+    /** The configured policy, for the ops endpoints. */
+    public MadeTaskConfig config() {
+        return config;
+    }
+
+    /** How many access tokens the bridge fetched since start. */
+    public long tokensFetched() {
+        return tokens.fetched();
+    }
+}

@@ -1,0 +1,48 @@
+package io.madetask.bridge.security;
+
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.enterprise.context.RequestScoped;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.quarkus.security.identity.SecurityIdentity;
+
+/** Who is calling: subject, roles, and, for an executor, the crmId its token carries. */
+@RequestScoped
+public class Caller {
+
+    public static final String ADMIN = "admin";
+    public static final String MANAGER = "manager";
+    public static final String EXECUTOR = "executor";
+
+    private final SecurityIdentity identity;
+    private final SecurityConfig config;
+
+    Caller(SecurityIdentity identity, SecurityConfig config) {
+        this.identity = identity;
+        this.config = config;
+    }
+
+    public String subject() {
+        return identity.isAnonymous() ? null : identity.getPrincipal().getName();
+    }
+
+    public Set<String> roles() {
+        return identity.getRoles();
+    }
+
+    public boolean isStaff() {
+        return identity.hasRole(ADMIN) || identity.hasRole(MANAGER);
+    }
+
+    /** The executor's crmId from the configured claim; empty for staff and for tokens without it. */
+    public Optional<String> executorCrmId() {
+        if (!(identity.getPrincipal() instanceof JsonWebToken jwt)) {
+            return Optional.empty();
+        }
+        Object claim = jwt.getClaim(config.executorClaim());
+        return claim == null ? Optional.empty() : Optional.of(claim.toString().replace("\"", ""));
+    }
+}
