@@ -1,0 +1,506 @@
+package io.madetask.bridge.sandbox;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.madetask.bridge.common.Signatures;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+
+/** The sandbox keeps MadeTask's contract: every rule of madetask-api.md, seen over HTTP as a client sees it. */
+class SandboxContractTest {
+
+    private static final String SECRET = "contract-webhook-secret";
+    private static Vertx vertx;
+    private static MadeTaskSandbox sandbox;
+    private static HttpServer receiver;
+    private static final List<Delivery> deliveries = Collections.synchronizedList(new ArrayList<>());
+    private static final AtomicInteger failuresToAnswer = new AtomicInteger();
+    private static String base;
+    private String token;
+
+    record Delivery(String eventId, String signature, byte[] body) {
+    }
+
+    @BeforeAll
+    static void startSandboxAndWebhookReceiver() {
+        vertx = Vertx.vertx();
+        receiver = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+            deliveries.add(new Delivery(request.getHeader("MadeTask-Event-Id"), request.getHeader("MadeTask-Signature"),
+                    body.getBytes()));
+            request.response().setStatusCode(failuresToAnswer.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 500 : 204)
+                    .end();
+        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
+        SandboxFaults faults = new SandboxFaults();
+        faults.settlementDelayMs = 50;
+        faults.settlementJitterMs = 50;
+        faults.webhookRetryBaseMs = 100;
+        sandbox = new MadeTaskSandbox(vertx, new SandboxOptions("127.0.0.1", 0, Map.of("bridge", "s3cret"),
+                Duration.ofMinutes(15), new java.math.BigDecimal("10000000.00"),
+                "http://127.0.0.1:" + receiver.actualPort() + "/webhooks", SECRET, faults));
+        sandbox.start().toCompletionStage().toCompletableFuture().join();
+        base = sandbox.baseUrl();
+    }
+
+    @AfterAll
+    static void stop() {
+        sandbox.stop().toCompletionStage().toCompletableFuture().join();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @BeforeEach
+    void freshState() {
+        sandbox.reset();
+        deliveries.clear();
+        failuresToAnswer.set(0);
+        token = given().baseUri(base).auth().preemptive().basic("bridge", "s3cret")
+                .formParam("grant_type", "client_credentials")
+                .when().post("/oauth/token").then().statusCode(200).extract().path("access_token");
+    }
+
+    // ---------------------------------------------------------------- OAuth2 and the gate
+
+    @Test
+    void tokenEndpointTakesBasicOrFormCredentialsAndRefusesOthers() {
+        given().baseUri(base).formParam("grant_type", "client_credentials").formParam("client_id", "bridge")
+                .formParam("client_secret", "s3cret")
+                .when().post("/oauth/token")
+                .then().statusCode(200)
+                .body("token_type", equalTo("Bearer"))
+                .body("expires_in", equalTo(900))
+                .body("access_token", notNullValue());
+        given().baseUri(base).auth().preemptive().basic("bridge", "wrong").formParam("grant_type", "client_credentials")
+                .when().post("/oauth/token")
+                .then().statusCode(401).body("error", equalTo("invalid_client"));
+    }
+
+    @Test
+    void missingOrUnknownTokenGets401InvalidTokenAndRequestIdIsEchoed() {
+        given().baseUri(base).header("X-Request-Id", "abc-1").when().get("/api/v1/balance")
+                .then().statusCode(401)
+                .contentType("application/problem+json")
+                .header("X-Request-Id", "abc-1")
+                .body("code", equalTo("invalid_token"))
+                .body("request_id", equalTo("abc-1"));
+        given().baseUri(base).auth().oauth2("mt_unknown").when().get("/api/v1/balance")
+                .then().statusCode(401).body("code", equalTo("invalid_token"))
+                .header("X-Request-Id", notNullValue());
+    }
+
+    @Test
+    void expiredTokensAreRefused() {
+        sandbox.expireTokens();
+        api().when().get("/api/v1/balance").then().statusCode(401).body("code", equalTo("invalid_token"));
+    }
+
+    @Test
+    void overTheRateLimitGets429WithRetryAfter() {
+        faults(f -> {
+            f.rateLimitPerSecond = 0.5;
+            f.rateLimitBurst = 2;
+        });
+        api().get("/api/v1/balance").then().statusCode(200);
+        api().get("/api/v1/balance").then().statusCode(200);
+        api().get("/api/v1/balance").then().statusCode(429)
+                .header("Retry-After", "2")
+                .body("code", equalTo("rate_limited"));
+    }
+
+    // ---------------------------------------------------------------- idempotency
+
+    @Test
+    void postWithoutIdempotencyKeyGets400() {
+        api().contentType(ContentType.JSON).body(executorJson("crm-1"))
+                .when().post("/api/v1/executors")
+                .then().statusCode(400).body("code", equalTo("idempotency_key_required"));
+    }
+
+    @Test
+    void sameKeyAndBodyReplaysTheFirstAnswer() {
+        Response first = post("/api/v1/executors", executorJson("crm-1"), "key-1");
+        first.then().statusCode(201);
+        Response second = post("/api/v1/executors", executorJson("crm-1"), "key-1");
+
+        second.then().statusCode(201).header("Idempotent-Replayed", "true");
+        assertThat(second.asString()).isEqualTo(first.asString());
+        api().queryParam("external_id", "crm-1").get("/api/v1/executors").then().body("items", hasSize(1));
+    }
+
+    @Test
+    void refusalsAreReplayedToo() {
+        post("/api/v1/executors", executorJson("crm-1"), "key-1").then().statusCode(201);
+        post("/api/v1/executors", executorJson("crm-1"), "key-2").then().statusCode(409);
+        post("/api/v1/executors", executorJson("crm-1"), "key-2").then().statusCode(409)
+                .header("Idempotent-Replayed", "true").body("code", equalTo("duplicate_external_id"));
+    }
+
+    @Test
+    void sameKeyWithAnotherBodyGets422() {
+        post("/api/v1/executors", executorJson("crm-1"), "key-1").then().statusCode(201);
+        post("/api/v1/executors", executorJson("crm-2"), "key-1").then().statusCode(422)
+                .body("code", equalTo("idempotency_key_reused"));
+    }
+
+    @Test
+    void sameKeyWhileTheFirstIsInFlightGets409() throws Exception {
+        faults(f -> f.latencyMs = 700);
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/executors"))
+                .header("Authorization", "Bearer " + token).header("Idempotency-Key", "key-slow")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(executorJson("crm-slow"))).build();
+        CompletableFuture<HttpResponse<String>> first = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(200);
+
+        HttpResponse<String> second = http.send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(second.statusCode()).isEqualTo(409);
+        assertThat(second.body()).contains("idempotency_key_in_use");
+        assertThat(first.get().statusCode()).isEqualTo(201);
+    }
+
+    // ---------------------------------------------------------------- executors
+
+    @Test
+    void invalidExecutorGets400WithEveryBadField() {
+        String body = """
+                {"external_id":"crm-bad","full_name":"Иван","phone":"89161234567","email":"nope",
+                 "inn":"500100732258","tax_status":"SELF_EMPLOYED",
+                 "payout_method":{"type":"CARD","card_number":"4111111111111112"}}""";
+        post("/api/v1/executors", body, "key-bad").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("code", equalTo("validation_failed"))
+                .body("errors.field", hasItems("phone", "email", "inn", "payout_method.card_number"));
+    }
+
+    @Test
+    void executorIsInvitedShowsOnlyLast4AndBecomesPayableOnRegistration() {
+        String id = post("/api/v1/executors", executorJson("crm-1"), "k").then().statusCode(201)
+                .body("status", equalTo("INVITED"))
+                .body("payable", equalTo(false))
+                .body("payout_method.card_last4", equalTo("1111"))
+                .body("payout_method.card_number", nullValue())
+                .body("version", equalTo(1))
+                .extract().path("id");
+
+        sandbox.completeRegistration(id);
+
+        api().get("/api/v1/executors/" + id).then().statusCode(200)
+                .body("status", equalTo("ACTIVE")).body("payable", equalTo(true)).body("version", equalTo(2));
+    }
+
+    @Test
+    void duplicateExternalIdGets409WithTheExistingId() {
+        String id = post("/api/v1/executors", executorJson("crm-1"), "k1").then().extract().path("id");
+        post("/api/v1/executors", executorJson("crm-1"), "k2").then().statusCode(409)
+                .body("code", equalTo("duplicate_external_id")).body("existing_id", equalTo(id));
+    }
+
+    @Test
+    void bulkAnswersEachItemOnItsOwn() {
+        String body = "{\"items\":[" + executorJson("crm-a") + "," + executorJson("crm-a") + ","
+                + executorJson("crm-b").replace("+79161234567", "123") + "]}";
+        post("/api/v1/executors/bulk", body, "bulk-1").then().statusCode(200)
+                .body("results.status", equalTo(List.of(201, 409, 400)))
+                .body("results[0].executor.external_id", equalTo("crm-a"))
+                .body("results[1].error.code", equalTo("duplicate_external_id"))
+                .body("results[2].error.code", equalTo("validation_failed"));
+        StringBuilder tooMany = new StringBuilder("{\"items\":[");
+        for (int i = 0; i < 501; i++) {
+            tooMany.append(i == 0 ? "" : ",").append(executorJson("crm-many-" + i));
+        }
+        post("/api/v1/executors/bulk", tooMany.append("]}").toString(), "bulk-2").then().statusCode(400);
+    }
+
+    @Test
+    void patchNeedsTheCurrentVersionInIfMatch() {
+        String id = post("/api/v1/executors", executorJson("crm-1"), "k").then().extract().path("id");
+        String patch = "{\"full_name\":\"Иван Сидоров\"}";
+        api().contentType(ContentType.JSON).body(patch).patch("/api/v1/executors/" + id).then().statusCode(428);
+        api().contentType(ContentType.JSON).header("If-Match", "7").body(patch).patch("/api/v1/executors/" + id)
+                .then().statusCode(412).body("code", equalTo("version_mismatch"));
+        api().contentType(ContentType.JSON).header("If-Match", "1").body(patch).patch("/api/v1/executors/" + id)
+                .then().statusCode(200).body("full_name", equalTo("Иван Сидоров")).body("version", equalTo(2));
+    }
+
+    @Test
+    void listsPageByCursorInUpdateOrder() {
+        for (int i = 0; i < 5; i++) {
+            post("/api/v1/executors", executorJson("crm-" + i), "k" + i).then().statusCode(201);
+        }
+        Response page1 = api().queryParam("limit", 2).get("/api/v1/executors");
+        page1.then().statusCode(200).body("items", hasSize(2)).body("next_cursor", notNullValue());
+        Response page2 = api().queryParam("limit", 2).queryParam("cursor", page1.path("next_cursor").toString())
+                .get("/api/v1/executors");
+        Response page3 = api().queryParam("limit", 2).queryParam("cursor", page2.path("next_cursor").toString())
+                .get("/api/v1/executors");
+        page3.then().body("items", hasSize(1)).body("next_cursor", nullValue());
+        List<String> seen = new ArrayList<>();
+        seen.addAll(page1.path("items.external_id"));
+        seen.addAll(page2.path("items.external_id"));
+        seen.addAll(page3.path("items.external_id"));
+        assertThat(seen).containsExactly("crm-0", "crm-1", "crm-2", "crm-3", "crm-4");
+        api().queryParam("limit", 501).get("/api/v1/executors").then().statusCode(400);
+    }
+
+    // ---------------------------------------------------------------- tasks
+
+    @Test
+    void taskFollowsTheStatusMachine() {
+        String task = newTask("task-1", "1500.00", false);
+        transition(task, "ACCEPTED").then().statusCode(409).body("code", equalTo("invalid_transition"));
+        transition(task, "REJECTED").then().statusCode(409);
+
+        assertThat(sandbox.executorMove(task, "start").get("status").asText()).isEqualTo("IN_PROGRESS");
+        assertThat(sandbox.executorMove(task, "submit").get("status").asText()).isEqualTo("SUBMITTED");
+        transition(task, "REJECTED").then().statusCode(200).body("status", equalTo("REJECTED"));
+        assertThat(sandbox.executorMove(task, "resume").get("status").asText()).isEqualTo("IN_PROGRESS");
+        transition(task, "ACCEPTED").then().statusCode(200).body("status", equalTo("ACCEPTED"));
+        transition(task, "CANCELLED").then().statusCode(409);
+        api().contentType(ContentType.JSON).header("If-Match", "6").body("{\"title\":\"x\"}")
+                .patch("/api/v1/tasks/" + task).then().statusCode(409).body("code", equalTo("task_not_editable"));
+
+        String other = newTask("task-2", "10.00", false);
+        transition(other, "CANCELLED").then().statusCode(200).body("status", equalTo("CANCELLED"));
+        api().queryParam("status", "CANCELLED").get("/api/v1/tasks").then().body("items.external_id",
+                equalTo(List.of("task-2")));
+    }
+
+    @Test
+    void taskForBlockedOrMissingExecutorIsRefused() {
+        String executor = post("/api/v1/executors", executorJson("crm-blocked"), "k").then().extract().path("id");
+        api().contentType(ContentType.JSON).header("If-Match", "1").body("{\"status\":\"BLOCKED\"}")
+                .patch("/api/v1/executors/" + executor).then().statusCode(200);
+        post("/api/v1/tasks", taskJson("t-1", executor, "5.00"), "t1").then().statusCode(422)
+                .body("code", equalTo("executor_blocked"));
+        post("/api/v1/tasks", taskJson("t-2", "ex_missing", "5.00"), "t2").then().statusCode(404)
+                .body("code", equalTo("executor_not_found"));
+        post("/api/v1/tasks", taskJson("t-3", executor, "5.5"), "t3").then().statusCode(400)
+                .body("errors.field", hasItems("reward"));
+    }
+
+    // ---------------------------------------------------------------- payouts
+
+    @Test
+    void payoutIsCheckedReservedAndSettledAsynchronously() {
+        String unpaid = newTask("task-unpaid", "700.00", false);
+        post("/api/v1/payouts", payoutJson(unpaid, "700.00"), "p0").then().statusCode(409)
+                .body("code", equalTo("task_not_accepted"));
+
+        String task = newTask("task-1", "1500.00", true);
+        post("/api/v1/payouts", payoutJson(task, "1499.99"), "p1").then().statusCode(422)
+                .body("code", equalTo("amount_mismatch"));
+        String payout = post("/api/v1/payouts", payoutJson(task, "1500.00"), "p2").then().statusCode(201)
+                .body("status", equalTo("PROCESSING")).extract().path("id");
+        api().get("/api/v1/balance").then().body("reserved.amount", equalTo("1500.00"))
+                .body("available.amount", equalTo("9998500.00"));
+        post("/api/v1/payouts", payoutJson(task, "1500.00"), "p3").then().statusCode(409)
+                .body("code", equalTo("payout_exists")).body("existing_id", equalTo(payout));
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> api().get("/api/v1/payouts/" + payout)
+                .then().body("status", equalTo("PAID")));
+        api().get("/api/v1/payouts/" + payout).then().body("receipt_url", notNullValue()).body("paid_at", notNullValue());
+        api().get("/api/v1/tasks/" + task).then().body("status", equalTo("PAID"));
+        api().get("/api/v1/balance").then().body("reserved.amount", equalTo("0.00"))
+                .body("available.amount", equalTo("9998500.00"));
+        assertThat(sandbox.ledger().get("violations")).isEmpty();
+        assertThat(sandbox.ledger().get("tasks_paid").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void payoutToAnExecutorWhoHasNotRegisteredIsRefused() {
+        String executor = post("/api/v1/executors", executorJson("crm-new"), "k").then().extract().path("id");
+        String task = post("/api/v1/tasks", taskJson("t-new", executor, "100.00"), "t").then().extract().path("id");
+        sandbox.executorMove(task, "start");
+        transition(task, "ACCEPTED").then().statusCode(200);
+        post("/api/v1/payouts", payoutJson(task, "100.00"), "p").then().statusCode(422)
+                .body("code", equalTo("executor_not_payable"));
+    }
+
+    @Test
+    void failedPayoutReleasesTheMoneyAndAllowsANewOne() {
+        faults(f -> f.payoutFailureRate = 1.0);
+        String task = newTask("task-1", "300.00", true);
+        String failed = post("/api/v1/payouts", payoutJson(task, "300.00"), "p1").then().statusCode(201)
+                .extract().path("id");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> api().get("/api/v1/payouts/" + failed)
+                .then().body("status", equalTo("FAILED")).body("failure_code", equalTo("BANK_REJECTED")));
+        api().get("/api/v1/balance").then().body("available.amount", equalTo("10000000.00"));
+
+        faults(f -> f.payoutFailureRate = 0);
+        post("/api/v1/payouts", payoutJson(task, "300.00"), "p2").then().statusCode(201);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(sandbox.ledger().get("tasks_paid").asInt())
+                .isEqualTo(1));
+        assertThat(sandbox.ledger().get("violations")).isEmpty();
+        assertThat(sandbox.ledger().get("payouts_created").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void selfEmployedIncomeLimitAndBalanceAreEnforced() {
+        String big = newTask("task-big", "2000000.00", true);
+        post("/api/v1/payouts", payoutJson(big, "2000000.00"), "p1").then().statusCode(201);
+        String executor = api().get("/api/v1/tasks/" + big).path("executor_id");
+        String more = post("/api/v1/tasks", taskJson("task-more", executor, "400000.01"), "t").then().extract().path("id");
+        sandbox.executorMove(more, "start");
+        transition(more, "ACCEPTED").then().statusCode(200);
+        post("/api/v1/payouts", payoutJson(more, "400000.01"), "p2").then().statusCode(422)
+                .body("code", equalTo("income_limit_exceeded"));
+
+        given().baseUri(base).contentType(ContentType.JSON).body("{\"available\":\"10.00\"}").put("/sandbox/balance")
+                .then().statusCode(200);
+        String small = newTask("task-small", "20.00", true);
+        post("/api/v1/payouts", payoutJson(small, "20.00"), "p3").then().statusCode(422)
+                .body("code", equalTo("insufficient_funds"));
+    }
+
+    // ---------------------------------------------------------------- events and webhooks
+
+    @Test
+    void eventsAreListedInOrderAfterACursor() {
+        newTask("task-1", "10.00", false);
+        List<String> ids = api().queryParam("limit", 500).get("/api/v1/events").then().statusCode(200)
+                .extract().path("items.id");
+        assertThat(ids).hasSize(2).isSorted();
+        List<String> rest = api().queryParam("after", ids.get(0)).get("/api/v1/events").path("items.id");
+        assertThat(rest).containsExactlyElementsOf(ids.subList(1, ids.size()));
+        api().queryParam("after", ids.get(ids.size() - 1)).get("/api/v1/events").then().body("items", hasSize(0));
+    }
+
+    @Test
+    void webhooksAreSignedVerifiableAndRetriedUntilAccepted() {
+        failuresToAnswer.set(2);
+        String executor = post("/api/v1/executors", executorJson("crm-hook"), "k").then().extract().path("id");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries.size() >= 3);
+        Delivery last = deliveries.get(deliveries.size() - 1);
+        assertThat(deliveries).extracting(Delivery::eventId).containsOnly(last.eventId());
+        assertThat(Signatures.verify(SECRET, last.signature(), last.body(), Instant.now(), Duration.ofMinutes(5)))
+                .isEqualTo(Signatures.Verdict.VALID);
+        assertThat(Signatures.verify("another-secret", last.signature(), last.body(), Instant.now(),
+                Duration.ofMinutes(5))).isEqualTo(Signatures.Verdict.MISMATCH);
+        String body = new String(last.body(), StandardCharsets.UTF_8);
+        assertThat(body).contains("\"type\":\"executor.updated\"").contains(executor);
+    }
+
+    @Test
+    void webhooksCanBeDuplicatedOrTurnedOff() {
+        faults(f -> f.webhookDuplicateRate = 1.0);
+        post("/api/v1/executors", executorJson("crm-dup-hook"), "k1").then().statusCode(201);
+        await().atMost(Duration.ofSeconds(5)).until(() -> deliveries.size() == 2);
+        assertThat(deliveries.get(0).eventId()).isEqualTo(deliveries.get(1).eventId());
+
+        deliveries.clear();
+        faults(f -> {
+            f.webhookDuplicateRate = 0;
+            f.webhooksEnabled = false;
+        });
+        post("/api/v1/executors", executorJson("crm-quiet"), "k2").then().statusCode(201);
+        api().get("/api/v1/events").then().body("items.data.external_id", hasItems("crm-quiet"));
+        assertThat(deliveries).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- control API and faults
+
+    @Test
+    void faultKnobsChangeAtRunTimeThroughTheControlApi() {
+        given().baseUri(base).contentType(ContentType.JSON).body("{\"errorRate\":1.0}").put("/sandbox/faults")
+                .then().statusCode(200).body("errorRate", equalTo(1.0f)).body("latencyMs", equalTo(0));
+        int status = api().get("/api/v1/balance").statusCode();
+        assertThat(status).isIn(500, 502, 503, 504);
+        given().baseUri(base).contentType(ContentType.JSON).body("{\"errorRate\":0}").put("/sandbox/faults")
+                .then().statusCode(200);
+        api().get("/api/v1/balance").then().statusCode(200);
+        given().baseUri(base).contentType(ContentType.JSON).body("{\"noSuchKnob\":1}").put("/sandbox/faults")
+                .then().statusCode(400);
+    }
+
+    @Test
+    void executorMovesThroughTheControlApiFollowTheMachine() {
+        String task = newTask("task-ctl", "10.00", false);
+        given().baseUri(base).post("/sandbox/tasks/" + task + "/submit").then().statusCode(409);
+        given().baseUri(base).post("/sandbox/tasks/" + task + "/start").then().statusCode(200)
+                .body("status", equalTo("IN_PROGRESS"));
+        given().baseUri(base).get("/sandbox/ledger").then().statusCode(200).body("violations", hasSize(0));
+        given().baseUri(base).get("/sandbox/stats").then().statusCode(200).body("requests", notNullValue());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private RequestSpecification api() {
+        return given().baseUri(base).auth().oauth2(token);
+    }
+
+    private Response post(String path, String body, String key) {
+        return api().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body).when().post(path);
+    }
+
+    private Response transition(String taskId, String to) {
+        return post("/api/v1/tasks/" + taskId + "/transitions", "{\"to\":\"" + to + "\"}", UUID.randomUUID().toString());
+    }
+
+    /** A task for a new executor; when accepted, the executor is registered and the task ACCEPTED. */
+    private String newTask(String externalId, String reward, boolean accepted) {
+        String executor = post("/api/v1/executors", executorJson("crm-for-" + externalId), "ex-" + externalId)
+                .then().statusCode(201).extract().path("id");
+        String task = post("/api/v1/tasks", taskJson(externalId, executor, reward), "task-" + externalId)
+                .then().statusCode(201).body("status", equalTo("ASSIGNED")).extract().path("id");
+        if (accepted) {
+            sandbox.completeRegistration(executor);
+            sandbox.executorMove(task, "start");
+            transition(task, "ACCEPTED").then().statusCode(200);
+        }
+        return task;
+    }
+
+    private void faults(java.util.function.Consumer<SandboxFaults> change) {
+        SandboxFaults f = sandbox.faults();
+        change.accept(f);
+        sandbox.applyFaults(f);
+    }
+
+    static String executorJson(String externalId) {
+        return """
+                {"external_id":"%s","full_name":"Иван Петров","phone":"+79161234567","email":"ivan@example.com",
+                 "inn":"500100732259","tax_status":"SELF_EMPLOYED",
+                 "payout_method":{"type":"CARD","card_number":"4111111111111111"}}""".formatted(externalId);
+    }
+
+    static String taskJson(String externalId, String executorId, String reward) {
+        return """
+                {"external_id":"%s","executor_id":"%s","title":"Translate","description":"Ten pages",
+                 "reward":{"amount":"%s","currency":"RUB"}}""".formatted(externalId, executorId, reward);
+    }
+
+    static String payoutJson(String taskId, String amount) {
+        return "{\"task_id\":\"%s\",\"amount\":{\"amount\":\"%s\",\"currency\":\"RUB\"}}".formatted(taskId, amount);
+    }
+}
