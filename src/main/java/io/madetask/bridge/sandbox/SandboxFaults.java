@@ -53,6 +53,8 @@ public final class SandboxFaults {
     /** First retry delay of a failed delivery; doubles each time up to {@link #webhookRetryMaxMs}. */
     public long webhookRetryBaseMs = 1_000;
     public long webhookRetryMaxMs = 3_600_000;
+    /** A failing event is retried this long after its first delivery (MadeTask: 3 days), then dropped. */
+    public long webhookGiveUpAfterMs = 259_200_000;
     /** A delivery slower than this counts as failed. */
     public long webhookTimeoutMs = 10_000;
     /** Faults applied, in order, to the next API requests before any random one: ERROR_500, ERROR_502, ERROR_503, ERROR_504, TIMEOUT, LOST_ANSWER, RATE_LIMITED. */
@@ -82,6 +84,7 @@ public final class SandboxFaults {
         copy.webhookRetryBaseMs = webhookRetryBaseMs;
         copy.webhookRetryMaxMs = webhookRetryMaxMs;
         copy.webhookTimeoutMs = webhookTimeoutMs;
+        copy.webhookGiveUpAfterMs = webhookGiveUpAfterMs;
         copy.scripted = new ArrayList<>(scripted);
         copy.faultPathRegex = faultPathRegex;
         return copy;

@@ -71,9 +71,10 @@ final class SandboxWebhooks {
         String id = event.get("id").asText();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long delay = random.nextDouble() < f.webhookReorderRate ? 1 + random.nextLong(Math.max(1, f.webhookReorderMaxDelayMs)) : 0;
-        schedule(delay, () -> deliver(id, body, 0));
+        long now = System.currentTimeMillis();
+        schedule(delay, () -> deliver(id, body, 0, now));
         if (random.nextDouble() < f.webhookDuplicateRate) {
-            schedule(delay + 1 + random.nextLong(200), () -> deliver(id, body, 0));
+            schedule(delay + 1 + random.nextLong(200), () -> deliver(id, body, 0, now));
         }
     }
 
@@ -90,7 +91,7 @@ final class SandboxWebhooks {
         }
     }
 
-    private void deliver(String eventId, byte[] body, int attempt) {
+    private void deliver(String eventId, byte[] body, int attempt, long firstAt) {
         String target = url;
         SandboxFaults f = faults.get();
         if (target == null || !f.webhooksEnabled) {
@@ -112,9 +113,13 @@ final class SandboxWebhooks {
                         return;
                     }
                     failed.incrementAndGet();
+                    if (System.currentTimeMillis() - firstAt > f.webhookGiveUpAfterMs) {
+                        LOG.warnf("Webhook %s given up after %d attempts", eventId, attempt + 1);
+                        return;
+                    }
                     long backoff = Math.min(f.webhookRetryMaxMs, f.webhookRetryBaseMs * (1L << Math.min(attempt, 30)));
                     LOG.debugf("Webhook %s failed (attempt %d), again in %d ms", eventId, attempt + 1, backoff);
-                    schedule(backoff, () -> deliver(eventId, body, attempt + 1));
+                    schedule(backoff, () -> deliver(eventId, body, attempt + 1, firstAt));
                 });
     }
 
