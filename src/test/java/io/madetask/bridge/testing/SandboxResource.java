@@ -1,5 +1,6 @@
 package io.madetask.bridge.testing;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,14 +17,26 @@ public class SandboxResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String WEBHOOK_SECRET = "test-webhook-secret";
 
+    /** Init arg: lifetime of the sandbox's access tokens, e.g. {@code 3S}; MadeTask's 15 minutes when absent. */
+    public static final String TOKEN_TTL = "token-ttl";
+
     private Vertx vertx;
     private MadeTaskSandbox sandbox;
+    private Duration tokenTtl = Duration.ofMinutes(15);
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        if (initArgs.containsKey(TOKEN_TTL)) {
+            tokenTtl = Duration.parse("PT" + initArgs.get(TOKEN_TTL));
+        }
+    }
 
     @Override
     public Map<String, String> start() {
         vertx = Vertx.vertx();
-        sandbox = new MadeTaskSandbox(vertx,
-                SandboxOptions.defaults().withClient("bridge", "bridge-secret").withWebhook(null, WEBHOOK_SECRET));
+        SandboxOptions defaults = SandboxOptions.defaults();
+        sandbox = new MadeTaskSandbox(vertx, new SandboxOptions(defaults.host(), 0, Map.of("bridge", "bridge-secret"),
+                tokenTtl, defaults.initialBalance(), null, WEBHOOK_SECRET, defaults.faults()));
         sandbox.start().toCompletionStage().toCompletableFuture().join();
         Map<String, String> config = new HashMap<>(TestDatabase.config());
         config.put("madetask.base-url", sandbox.baseUrl());
