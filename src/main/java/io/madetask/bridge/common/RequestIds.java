@@ -18,6 +18,7 @@ public class RequestIds {
 
     public static final String HEADER = "X-Request-Id";
     public static final String PROPERTY = "bridge.requestId";
+    private static final Pattern CRM_ID = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
     private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     @ServerRequestFilter(preMatching = true)
@@ -34,6 +35,21 @@ public class RequestIds {
         if (id != null) {
             response.getHeaders().putSingle(HEADER, id);
         }
+    }
+
+    /** The id of the request being served on this context, if any. */
+    public static String current() {
+        Object id = MDC.get("requestId");
+        return id == null ? null : id.toString();
+    }
+
+    /** Checks a crmId in a path: 1 to 100 of letters, digits and {@code . _ : -}. */
+    public static String checkCrmId(String crmId) {
+        if (crmId == null || !CRM_ID.matcher(crmId).matches()) {
+            throw BridgeException.validation(java.util.List.of(new Problem.FieldError("crmId",
+                    "1 to 100 of letters, digits and . _ : -")));
+        }
+        return crmId;
     }
 
     public static String of(ContainerRequestContext request) {

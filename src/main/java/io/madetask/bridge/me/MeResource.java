@@ -3,16 +3,23 @@ package io.madetask.bridge.me;
 import java.util.Set;
 import java.util.TreeSet;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import io.madetask.bridge.common.BridgeException;
+import io.madetask.bridge.common.PageView;
 import io.madetask.bridge.security.Caller;
+import io.madetask.bridge.task.TaskService;
+import io.madetask.bridge.task.TaskView;
 import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
 
 /** The caller's own view. */
 @Path("/api/v1/me")
@@ -22,9 +29,11 @@ import io.quarkus.security.Authenticated;
 public class MeResource {
 
     private final Caller caller;
+    private final TaskService tasks;
 
-    MeResource(Caller caller) {
+    MeResource(Caller caller, TaskService tasks) {
         this.caller = caller;
+        this.tasks = tasks;
     }
 
     /** Who the bridge takes the caller for. */
@@ -35,5 +44,16 @@ public class MeResource {
     @Operation(summary = "Who am I", description = "The subject, roles and executor crmId the bridge reads from the token")
     public Identity me() {
         return new Identity(caller.subject(), new TreeSet<>(caller.roles()), caller.executorCrmId().orElse(null));
+    }
+
+    @GET
+    @Path("/tasks")
+    @RolesAllowed(Caller.EXECUTOR)
+    @Operation(summary = "My tasks", description = "The calling executor's tasks, and only theirs")
+    public Uni<PageView<TaskView>> myTasks(@QueryParam("status") String status, @QueryParam("page") Integer page,
+            @QueryParam("size") Integer size) {
+        String me = caller.executorCrmId().orElseThrow(() -> new BridgeException(403, "forbidden", "Forbidden",
+                "The token carries no executor id"));
+        return tasks.list(status, me, null, page, size);
     }
 }

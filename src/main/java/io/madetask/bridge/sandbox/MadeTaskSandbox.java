@@ -517,6 +517,15 @@ public final class MadeTaskSandbox {
         return store.executorMove(taskId, move);
     }
 
+    /** Every executor MadeTask has under this external id: exactly one when the bridge did its job. */
+    public List<ObjectNode> executorsByExternalId(String externalId) {
+        return store.executorsByExternalId(externalId);
+    }
+
+    public List<ObjectNode> tasksByExternalId(String externalId) {
+        return store.tasksByExternalId(externalId);
+    }
+
     public String devToken(String subject, List<String> roles, String executorId) {
         return identity.token(subject, roles, executorId, 3600);
     }

@@ -726,6 +726,15 @@ final class SandboxStore {
         return n;
     }
 
+    /** Every executor with this external id, whichever client made it (for exactly-once checks). */
+    synchronized List<ObjectNode> executorsByExternalId(String externalId) {
+        return executors.values().stream().filter(e -> externalId.equals(e.externalId)).map(this::executorView).toList();
+    }
+
+    synchronized List<ObjectNode> tasksByExternalId(String externalId) {
+        return tasks.values().stream().filter(t -> externalId.equals(t.externalId)).map(this::taskView).toList();
+    }
+
     // ---------------------------------------------------------------- events and the ledger
 
     synchronized ObjectNode listEvents(String after, int limit) {

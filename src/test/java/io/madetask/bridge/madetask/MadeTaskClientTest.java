@@ -16,9 +16,11 @@ import io.madetask.bridge.common.Money;
 import io.madetask.bridge.sandbox.MadeTaskSandbox;
 import io.madetask.bridge.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.InjectSandbox;
+import io.madetask.bridge.testing.NoBackgroundWork;
 import io.madetask.bridge.testing.SandboxResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 
@@ -27,6 +29,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
  * sees. Test config: 4-call breaker window that opens when all 4 fail, 1 s open; backoff from 20 ms; 2 s read timeout.
  */
 @QuarkusTest
+@TestProfile(NoBackgroundWork.class)
 @WithTestResource(SandboxResource.class)
 class MadeTaskClientTest {
 

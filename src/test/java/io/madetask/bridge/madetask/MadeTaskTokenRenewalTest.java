@@ -27,7 +27,7 @@ class MadeTaskTokenRenewalTest {
     public static class ShortSkew implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("madetask.token-refresh-skew", "2S");
+            return Map.of("madetask.token-refresh-skew", "2S", "bridge.sync.enabled", "false");
         }
     }
 

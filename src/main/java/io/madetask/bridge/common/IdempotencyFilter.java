@@ -1,0 +1,111 @@
+package io.madetask.bridge.common;
+
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * {@code Idempotency-Key} on the bridge's own POSTs: the first answer to a caller's key is kept, and the same caller
+ * sending the key again gets it back ({@code Idempotent-Replayed: true}) without acting twice. The key is tied to the
+ * method and path: reused elsewhere, it gets 422; sent again while the first is still running, 409. Server errors are
+ * not kept, so a retry after one acts.
+ */
+public class IdempotencyFilter {
+
+    static final String HEADER = "Idempotency-Key";
+    private static final String CLAIMED = "bridge.idempotency";
+
+    private final Pool pool;
+    private final CurrentIdentityAssociation identity;
+    private final ObjectMapper json;
+
+    IdempotencyFilter(Pool pool, CurrentIdentityAssociation identity, ObjectMapper json) {
+        this.pool = pool;
+        this.identity = identity;
+        this.json = json;
+    }
+
+    private record Claim(String principal, String key) {
+    }
+
+    @ServerRequestFilter
+    public Uni<Response> before(ContainerRequestContext request) {
+        String key = request.getHeaderString(HEADER);
+        if (key == null || !"POST".equals(request.getMethod())
+                || !request.getUriInfo().getPath().startsWith("/api/v1/")) {
+            return Uni.createFrom().nullItem();
+        }
+        if (key.isEmpty() || key.length() > 255) {
+            return Uni.createFrom().item(ProblemMapper.answer(400, "validation_failed", "Invalid request",
+                    "Idempotency-Key must be 1 to 255 characters", request,
+                    java.util.List.of(new Problem.FieldError(HEADER, "1 to 255 characters"))));
+        }
+        String fingerprint = request.getMethod() + " " + request.getUriInfo().getPath();
+        return identity.getDeferredIdentity().flatMap(who -> {
+            if (who.isAnonymous()) {
+                return Uni.createFrom().nullItem();
+            }
+            String principal = who.getPrincipal().getName();
+            return pool.preparedQuery("insert into api_idempotency (principal, key, fingerprint) values ($1, $2, $3) "
+                    + "on conflict do nothing").execute(Tuple.of(principal, key, fingerprint))
+                    .flatMap(inserted -> {
+                        if (inserted.rowCount() == 1) {
+                            request.setProperty(CLAIMED, new Claim(principal, key));
+                            return Uni.createFrom().nullItem();
+                        }
+                        return pool.preparedQuery("select fingerprint, status, body from api_idempotency "
+                                + "where principal = $1 and key = $2").execute(Tuple.of(principal, key))
+                                .map(rows -> {
+                                    var row = rows.iterator().next();
+                                    if (!fingerprint.equals(row.getString("fingerprint"))) {
+                                        return ProblemMapper.answer(422, "idempotency_key_reused", "Key reused",
+                                                "This Idempotency-Key was used for another request", request, null);
+                                    }
+                                    Integer status = row.getInteger("status");
+                                    if (status == null) {
+                                        return ProblemMapper.answer(409, "idempotency_key_in_use", "Key in use",
+                                                "A request with this Idempotency-Key is still running", request, null);
+                                    }
+                                    return Response.status(status).header("Idempotent-Replayed", "true")
+                                            .type(status >= 400 ? Problem.MEDIA_TYPE : "application/json")
+                                            .entity(row.getString("body")).build();
+                                });
+                    });
+        });
+    }
+
+    @ServerResponseFilter
+    public Uni<Void> after(ContainerRequestContext request, ContainerResponseContext response) {
+        if (!(request.getProperty(CLAIMED) instanceof Claim claim)) {
+            return Uni.createFrom().voidItem();
+        }
+        request.removeProperty(CLAIMED);
+        if (response.getStatus() >= 500) {
+            return pool.preparedQuery("delete from api_idempotency where principal = $1 and key = $2")
+                    .execute(Tuple.of(claim.principal(), claim.key())).replaceWithVoid();
+        }
+        String body;
+        try {
+            Object entity = response.getEntity();
+            body = entity == null ? null : entity instanceof String s ? s : json.writeValueAsString(entity);
+        } catch (Exception e) {
+            body = null;
+        }
+        return pool.preparedQuery("update api_idempotency set status = $3, body = $4 where principal = $1 and key = $2")
+                .execute(Tuple.tuple(java.util.List.of(claim.principal(), claim.key(), response.getStatus()))
+                        .addString(body))
+                .replaceWithVoid();
+    }
+
+}

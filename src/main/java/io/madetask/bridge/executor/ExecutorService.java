@@ -1,0 +1,197 @@
+package io.madetask.bridge.executor;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import io.madetask.bridge.audit.Audit;
+import io.madetask.bridge.common.BridgeException;
+import io.madetask.bridge.common.PageView;
+import io.madetask.bridge.common.PayoutSecrets;
+import io.madetask.bridge.common.PersonalDataRules;
+import io.madetask.bridge.common.Problem;
+import io.madetask.bridge.common.RequestIds;
+import io.madetask.bridge.sync.SyncOutbox;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Executors as the CRM writes them. A write stores the executor and its MadeTask operation in one transaction and
+ * answers at once; the outbox worker carries the operation out.
+ */
+@ApplicationScoped
+public class ExecutorService {
+
+    static final String CREATE = "CREATE";
+    static final String UPDATE = "UPDATE";
+    static final String BLOCK = "BLOCK";
+    static final String UNBLOCK = "UNBLOCK";
+
+    private final SyncOutbox outbox;
+    private final PayoutSecrets secrets;
+    private final Audit audit;
+
+    ExecutorService(SyncOutbox outbox, PayoutSecrets secrets, Audit audit) {
+        this.outbox = outbox;
+        this.secrets = secrets;
+        this.audit = audit;
+    }
+
+    /** What a PUT did: the executor now, and whether it was new. */
+    public record Upserted(ExecutorView executor, boolean created) {
+    }
+
+    @WithTransaction
+    public Uni<Upserted> upsert(String crmId, ExecutorRequest request, String actor) {
+        RequestIds.checkCrmId(crmId);
+        if (request == null) {
+            throw BridgeException.validation(List.of(new Problem.FieldError("body", "a JSON object is required")));
+        }
+        return Executor.<Executor>findById(crmId, LockModeType.PESSIMISTIC_WRITE).flatMap(existing -> {
+            request.validate(existing == null);
+            return existing == null ? create(crmId, request, actor) : update(existing, request, actor);
+        });
+    }
+
+    private Uni<Upserted> create(String crmId, ExecutorRequest request, String actor) {
+        Executor e = new Executor();
+        e.crmId = crmId;
+        e.fullName = request.fullName();
+        e.phone = request.phone();
+        e.email = request.email();
+        e.inn = request.inn();
+        e.taxStatus = request.taxStatus();
+        setPayoutMethod(e, request.payoutMethod());
+        e.status = "INVITED";
+        e.syncState = "PENDING";
+        e.version = 1;
+        e.createdAt = e.updatedAt = Instant.now();
+        return e.persist()
+                .flatMap(saved -> outbox.enqueue(Executor.ENTITY, crmId, CREATE, null))
+                .flatMap(op -> audit.record(actor, "executor.create", Executor.ENTITY, crmId, "ACCEPTED",
+                        RequestIds.current(), "queued for MadeTask"))
+                .map(v -> new Upserted(ExecutorView.of(e), true));
+    }
+
+    private Uni<Upserted> update(Executor e, ExecutorRequest request, String actor) {
+        if (e.madetaskId != null && (!e.inn.equals(request.inn()) || !e.taxStatus.equals(request.taxStatus()))) {
+            throw BridgeException.validation(List.of(new Problem.FieldError(
+                    !e.inn.equals(request.inn()) ? "inn" : "taxStatus", "cannot change once the executor is in MadeTask")));
+        }
+        boolean changed = !Objects.equals(e.fullName, request.fullName()) || !Objects.equals(e.phone, request.phone())
+                || !Objects.equals(e.email, request.email()) || !Objects.equals(e.inn, request.inn())
+                || !Objects.equals(e.taxStatus, request.taxStatus());
+        boolean newPayoutMethod = request.payoutMethod() != null && payoutMethodChanged(e, request.payoutMethod());
+        if (!changed && !newPayoutMethod) {
+            return Uni.createFrom().item(new Upserted(ExecutorView.of(e), false));
+        }
+        e.fullName = request.fullName();
+        e.phone = request.phone();
+        e.email = request.email();
+        e.inn = request.inn();
+        e.taxStatus = request.taxStatus();
+        if (newPayoutMethod) {
+            setPayoutMethod(e, request.payoutMethod());
+        }
+        e.syncState = "PENDING";
+        e.touch();
+        // Before MadeTask has the executor, the pending creation sends the latest data; the update then finds nothing new.
+        return outbox.enqueue(Executor.ENTITY, e.crmId, UPDATE, null)
+                .flatMap(op -> audit.record(actor, "executor.update", Executor.ENTITY, e.crmId, "ACCEPTED",
+                        RequestIds.current(), newPayoutMethod ? "fields and payout method changed" : "fields changed"))
+                .map(v -> new Upserted(ExecutorView.of(e), false));
+    }
+
+    @WithSession
+    public Uni<ExecutorView> get(String crmId) {
+        return find(crmId).map(ExecutorView::of);
+    }
+
+    @WithSession
+    public Uni<PageView<ExecutorView>> list(String status, String syncState, String q, Integer page, Integer size) {
+        int[] ps = PageView.checked(page, size);
+        StringBuilder query = new StringBuilder("1 = 1");
+        Map<String, Object> params = new HashMap<>();
+        if (status != null) {
+            query.append(" and status = :status");
+            params.put("status", status);
+        }
+        if (syncState != null) {
+            query.append(" and syncState = :syncState");
+            params.put("syncState", syncState);
+        }
+        if (q != null && !q.isBlank()) {
+            query.append(" and (lower(fullName) like :q or lower(crmId) like :q)");
+            params.put("q", "%" + q.toLowerCase().replace("%", "").replace("_", "") + "%");
+        }
+        var found = Executor.<Executor>find(query.toString(), Sort.ascending("crmId"), params).page(ps[0], ps[1]);
+        return found.list().flatMap(items -> found.count().map(total -> new PageView<>(
+                items.stream().map(ExecutorView::of).toList(), ps[0], ps[1], total)));
+    }
+
+    @WithTransaction
+    public Uni<ExecutorView> block(String crmId, String actor) {
+        return Executor.<Executor>findById(RequestIds.checkCrmId(crmId), LockModeType.PESSIMISTIC_WRITE)
+                .onItem().ifNull().failWith(() -> BridgeException.notFound("executor", crmId))
+                .flatMap(e -> {
+                    if ("BLOCKED".equals(e.status)) {
+                        return Uni.createFrom().item(ExecutorView.of(e));
+                    }
+                    e.status = "BLOCKED";
+                    e.payable = false;
+                    e.syncState = "PENDING";
+                    e.touch();
+                    return outbox.enqueue(Executor.ENTITY, crmId, BLOCK, null)
+                            .flatMap(op -> audit.record(actor, "executor.block", Executor.ENTITY, crmId, "ACCEPTED",
+                                    RequestIds.current(), null))
+                            .map(v -> ExecutorView.of(e));
+                });
+    }
+
+    @WithTransaction
+    public Uni<ExecutorView> unblock(String crmId, String actor) {
+        return Executor.<Executor>findById(RequestIds.checkCrmId(crmId), LockModeType.PESSIMISTIC_WRITE)
+                .onItem().ifNull().failWith(() -> BridgeException.notFound("executor", crmId))
+                .flatMap(e -> {
+                    if (!"BLOCKED".equals(e.status)) {
+                        return Uni.createFrom().item(ExecutorView.of(e));
+                    }
+                    e.status = "ACTIVE";
+                    e.syncState = "PENDING";
+                    e.touch();
+                    return outbox.enqueue(Executor.ENTITY, crmId, UNBLOCK, null)
+                            .flatMap(op -> audit.record(actor, "executor.unblock", Executor.ENTITY, crmId, "ACCEPTED",
+                                    RequestIds.current(), null))
+                            .map(v -> ExecutorView.of(e));
+                });
+    }
+
+    static Uni<Executor> find(String crmId) {
+        return Executor.<Executor>findById(RequestIds.checkCrmId(crmId))
+                .onItem().ifNull().failWith(() -> BridgeException.notFound("executor", crmId));
+    }
+
+    private void setPayoutMethod(Executor e, ExecutorRequest.PayoutMethod method) {
+        String number = method.number();
+        PayoutSecrets.Sealed sealed = secrets.seal(number);
+        e.payoutType = method.type();
+        e.payoutLast4 = PersonalDataRules.last4(number);
+        e.payoutBik = "BANK_ACCOUNT".equals(method.type()) ? method.bik() : null;
+        e.payoutSecret = sealed.bytes();
+        e.payoutKeyId = sealed.keyId();
+        e.payoutFingerprint = secrets.fingerprint(number);
+    }
+
+    private boolean payoutMethodChanged(Executor e, ExecutorRequest.PayoutMethod method) {
+        return !Objects.equals(e.payoutType, method.type()) || !Objects.equals(e.payoutBik,
+                "BANK_ACCOUNT".equals(method.type()) ? method.bik() : null)
+                || !Objects.equals(e.payoutFingerprint, secrets.fingerprint(method.number()));
+    }
+}

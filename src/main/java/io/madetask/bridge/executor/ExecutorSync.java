@@ -1,0 +1,388 @@
+package io.madetask.bridge.executor;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import io.madetask.bridge.audit.Audit;
+import io.madetask.bridge.audit.AuditEntry;
+import io.madetask.bridge.common.PayoutSecrets;
+import io.madetask.bridge.madetask.MadeTaskClient;
+import io.madetask.bridge.madetask.MadeTaskException;
+import io.madetask.bridge.madetask.MadeTaskModel;
+import io.madetask.bridge.sync.SyncHandler;
+import io.madetask.bridge.sync.SyncOperation;
+import io.madetask.bridge.sync.SyncOutbox;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Carries executor operations to MadeTask: create (alone or in bulk), update, block, unblock. A duplicate
+ * {@code external_id} links the executor MadeTask already has instead of failing. Once MadeTask holds the card or
+ * account number, the bridge forgets it.
+ */
+@ApplicationScoped
+public class ExecutorSync implements SyncHandler {
+
+    private final MadeTaskClient client;
+    private final PayoutSecrets secrets;
+    private final Audit audit;
+    private final SyncOutbox outbox;
+
+    ExecutorSync(MadeTaskClient client, PayoutSecrets secrets, Audit audit, SyncOutbox outbox) {
+        this.client = client;
+        this.secrets = secrets;
+        this.audit = audit;
+        this.outbox = outbox;
+    }
+
+    /** What an operation needs of the executor, read in a short session; the number opened only for the call. */
+    private record Snapshot(String crmId, String madetaskId, long madetaskVersion, String fullName, String phone,
+            String email, String inn, String taxStatus, MadeTaskModel.PayoutMethod payoutMethod, String fingerprint) {
+
+        MadeTaskModel.ExecutorCreate createBody() {
+            return new MadeTaskModel.ExecutorCreate(crmId, fullName, phone, email, inn, taxStatus, payoutMethod);
+        }
+
+        @Override
+        public String toString() {
+            return "Snapshot[" + crmId + "]";
+        }
+    }
+
+    @Override
+    public String entityType() {
+        return Executor.ENTITY;
+    }
+
+    @Override
+    public boolean canBatch(SyncOperation op) {
+        return ExecutorService.CREATE.equals(op.kind);
+    }
+
+    @Override
+    public Uni<Outcome> handle(SyncOperation op) {
+        return switch (op.kind) {
+            case ExecutorService.CREATE -> create(op);
+            case ExecutorService.UPDATE -> patch(op, null);
+            case ExecutorService.BLOCK -> patch(op, "BLOCKED");
+            case ExecutorService.UNBLOCK -> patch(op, "ACTIVE");
+            default -> Uni.createFrom().item(Outcome.failed("Unknown operation " + op.kind));
+        };
+    }
+
+    // ---------------------------------------------------------------- create
+
+    private Uni<Outcome> create(SyncOperation op) {
+        return snapshots(List.of(op.entityId)).flatMap(found -> {
+            Snapshot s = found.get(op.entityId);
+            if (s == null || s.madetaskId() != null) {
+                return Uni.createFrom().item(Outcome.DONE);
+            }
+            if (s.payoutMethod() == null) {
+                return Uni.createFrom().item(Outcome.failed(
+                        "The payout number is no longer held; PUT the executor again with its payout method"));
+            }
+            return client.createExecutor(s.createBody(), op.idempotencyKey)
+                    .flatMap(mt -> link(List.of(new Linked(op, s, mt, false))).replaceWith(Outcome.DONE))
+                    .onFailure(MadeTaskException.class)
+                    .recoverWithUni(e -> afterRefusal(op, s, (MadeTaskException) e));
+        });
+    }
+
+    private Uni<Outcome> afterRefusal(SyncOperation op, Snapshot s, MadeTaskException e) {
+        if (e instanceof MadeTaskException.Conflict && "duplicate_external_id".equals(e.code())
+                && e.existingId().isPresent()) {
+            return client.getExecutor(e.existingId().get())
+                    .flatMap(mt -> link(List.of(new Linked(op, s, mt, true))).replaceWith(Outcome.DONE))
+                    .onFailure(MadeTaskException.class).recoverWithItem(f -> outcomeOf((MadeTaskException) f));
+        }
+        return Uni.createFrom().item(outcomeOf(e));
+    }
+
+    @Override
+    public Uni<List<Outcome>> handleBatch(List<SyncOperation> ops) {
+        List<String> ids = ops.stream().map(op -> op.entityId).toList();
+        return snapshots(ids).flatMap(found -> {
+            Map<Long, Outcome> outcomes = new HashMap<>();
+            List<SyncOperation> sending = new ArrayList<>();
+            for (SyncOperation op : ops) {
+                Snapshot s = found.get(op.entityId);
+                if (s == null || s.madetaskId() != null) {
+                    outcomes.put(op.id, Outcome.DONE);
+                } else if (s.payoutMethod() == null) {
+                    outcomes.put(op.id, Outcome.failed("The payout number is no longer held"));
+                } else {
+                    sending.add(op);
+                }
+            }
+            if (sending.isEmpty()) {
+                return Uni.createFrom().item(ops.stream().map(op -> outcomes.get(op.id)).toList());
+            }
+            List<MadeTaskModel.ExecutorCreate> items = sending.stream()
+                    .map(op -> found.get(op.entityId).createBody()).toList();
+            return client.createExecutors(items, bulkKey(sending))
+                    .flatMap(answer -> afterBulk(sending, found, answer, outcomes))
+                    .onFailure(MadeTaskException.class).recoverWithItem(e -> {
+                        sending.forEach(op -> outcomes.put(op.id, outcomeOf((MadeTaskException) e)));
+                        return null;
+                    })
+                    .map(ignored -> ops.stream().map(op -> outcomes.get(op.id)).toList());
+        });
+    }
+
+    private Uni<Void> afterBulk(List<SyncOperation> sent, Map<String, Snapshot> found,
+            MadeTaskModel.BulkResponse answer, Map<Long, Outcome> outcomes) {
+        Map<String, SyncOperation> byCrmId = sent.stream().collect(Collectors.toMap(op -> op.entityId, op -> op));
+        List<Linked> linked = new ArrayList<>();
+        List<Uni<Linked>> lookups = new ArrayList<>();
+        for (MadeTaskModel.BulkResult result : answer.results()) {
+            SyncOperation op = byCrmId.get(result.externalId());
+            if (op == null) {
+                continue;
+            }
+            Snapshot s = found.get(op.entityId);
+            if (result.status() == 201 && result.executor() != null) {
+                linked.add(new Linked(op, s, result.executor(), false));
+            } else if (result.status() == 409 && result.error() != null && result.error().existingId() != null) {
+                lookups.add(client.getExecutor(result.error().existingId()).map(mt -> new Linked(op, s, mt, true))
+                        .onFailure(MadeTaskException.class).recoverWithItem(e -> {
+                            outcomes.put(op.id, outcomeOf((MadeTaskException) e));
+                            return null;
+                        }));
+            } else {
+                MadeTaskModel.Problem p = result.error();
+                outcomes.put(op.id, Outcome.failed("MadeTask refused: " + result.status() + " "
+                        + (p == null ? "" : p.code() + fields(p.errors()))));
+            }
+        }
+        Uni<List<Linked>> fetched = lookups.isEmpty() ? Uni.createFrom().item(List.of())
+                : Multi.createFrom().iterable(lookups).onItem().transformToUniAndMerge(u -> u).collect().asList();
+        return fetched.flatMap(more -> {
+            List<Linked> all = new ArrayList<>(linked);
+            more.stream().filter(Objects::nonNull).forEach(all::add);
+            all.forEach(l -> outcomes.put(l.op().id, Outcome.DONE));
+            sent.forEach(op -> outcomes.putIfAbsent(op.id, Outcome.retry("No result for this executor in the bulk answer")));
+            return all.isEmpty() ? Uni.createFrom().voidItem() : link(all);
+        });
+    }
+
+    private record Linked(SyncOperation op, Snapshot sent, MadeTaskModel.Executor madetask, boolean existed) {
+    }
+
+    /** Records MadeTask's ids and state for executors it created or already had, in one transaction. */
+    private Uni<Void> link(List<Linked> all) {
+        Map<String, Linked> byCrmId = all.stream().collect(Collectors.toMap(l -> l.op().entityId, l -> l, (a, b) -> a));
+        List<Long> opIds = all.stream().map(l -> l.op().id).toList();
+        return Panache.withTransaction(() -> Executor.<Executor>find("crmId in ?1 order by crmId", byCrmId.keySet())
+                .withLock(LockModeType.PESSIMISTIC_WRITE).list()
+                .flatMap(executors -> othersPending(byCrmId.keySet(), opIds).flatMap(busy -> {
+                    List<AuditEntry> lines = new ArrayList<>();
+                    List<Uni<?>> followUps = new ArrayList<>();
+                    for (Executor e : executors) {
+                        Linked l = byCrmId.get(e.crmId);
+                        e.madetaskId = l.madetask().id();
+                        applyRemote(e, l.madetask());
+                        boolean same = !l.existed() || sameData(e, l.madetask());
+                        if (same && Objects.equals(e.payoutFingerprint, l.sent().fingerprint())) {
+                            forgetNumber(e);
+                        }
+                        if (!same) {
+                            followUps.add(outbox.enqueue(Executor.ENTITY, e.crmId, ExecutorService.UPDATE, null));
+                        }
+                        markSynced(e, busy.contains(e.crmId) || !same);
+                        lines.add(line(l.existed() ? "madetask.executor.link" : "madetask.executor.create", e.crmId,
+                                "DONE", l.op().idempotencyKey, "madetaskId " + e.madetaskId + ", " + e.status));
+                    }
+                    Uni<Void> chain = AuditEntry.persist(lines);
+                    for (Uni<?> followUp : followUps) {
+                        chain = chain.flatMap(v -> followUp.replaceWithVoid());
+                    }
+                    return chain;
+                })));
+    }
+
+    // ---------------------------------------------------------------- update, block, unblock
+
+    private Uni<Outcome> patch(SyncOperation op, String status) {
+        return snapshots(List.of(op.entityId)).flatMap(found -> {
+            Snapshot s = found.get(op.entityId);
+            if (s == null) {
+                return Uni.createFrom().item(Outcome.DONE);
+            }
+            if (s.madetaskId() == null) {
+                return Uni.createFrom().item(Outcome.WAIT);
+            }
+            MadeTaskModel.ExecutorPatch patch = status != null
+                    ? new MadeTaskModel.ExecutorPatch(null, null, null, null, status)
+                    : new MadeTaskModel.ExecutorPatch(s.fullName(), s.phone(), s.email(), s.payoutMethod(), null);
+            String action = status == null ? "madetask.executor.update"
+                    : "BLOCKED".equals(status) ? "madetask.executor.block" : "madetask.executor.unblock";
+            return client.patchExecutor(s.madetaskId(), s.madetaskVersion(), patch)
+                    .flatMap(mt -> Panache.withTransaction(() -> Executor.<Executor>findById(s.crmId(),
+                            LockModeType.PESSIMISTIC_WRITE).flatMap(e -> othersPending(Set.of(e.crmId), List.of(op.id))
+                                    .flatMap(busy -> {
+                                        applyRemote(e, mt);
+                                        if (Objects.equals(e.payoutFingerprint, s.fingerprint())) {
+                                            forgetNumber(e);
+                                        }
+                                        markSynced(e, !busy.isEmpty());
+                                        return audit.record(Audit.SYSTEM, action, Executor.ENTITY, e.crmId, "DONE",
+                                                op.idempotencyKey, "MadeTask version " + mt.version() + ", " + mt.status());
+                                    }))))
+                    .replaceWith(Outcome.DONE)
+                    .onFailure(MadeTaskException.VersionMismatch.class).recoverWithUni(e -> refreshVersion(s))
+                    .onFailure(MadeTaskException.class).recoverWithItem(e -> outcomeOf((MadeTaskException) e));
+        });
+    }
+
+    /** MadeTask has a newer version than the bridge knew: take it, and try the PATCH again soon. */
+    private Uni<Outcome> refreshVersion(Snapshot s) {
+        return client.getExecutor(s.madetaskId())
+                .flatMap(mt -> Panache.withTransaction(() -> Executor.<Executor>findById(s.crmId(),
+                        LockModeType.PESSIMISTIC_WRITE).invoke(e -> applyRemote(e, mt))))
+                .replaceWith(Outcome.WAIT);
+    }
+
+    // ---------------------------------------------------------------- events and errors
+
+    /** Applies MadeTask's view of an executor (from an event), unless the bridge already knows a newer version. */
+    public Uni<String> applyEvent(MadeTaskModel.Executor mt) {
+        return Executor.<Executor>find("madetaskId", mt.id()).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
+                .flatMap(e -> e != null ? Uni.createFrom().item(e)
+                        : Executor.<Executor>findById(mt.externalId() == null ? "" : mt.externalId(),
+                                LockModeType.PESSIMISTIC_WRITE))
+                .map(e -> {
+                    if (e == null) {
+                        return "UNKNOWN";
+                    }
+                    if (e.madetaskId == null) {
+                        e.madetaskId = mt.id();
+                    }
+                    return applyRemote(e, mt) ? "APPLIED" : "STALE";
+                });
+    }
+
+    @Override
+    public Uni<Void> markSyncError(SyncOperation op, String error, boolean permanent) {
+        return Panache.withTransaction(() -> Executor.<Executor>findById(op.entityId, LockModeType.PESSIMISTIC_WRITE)
+                .flatMap(e -> {
+            if (e == null) {
+                return Uni.createFrom().voidItem();
+            }
+            e.lastError = error;
+            if (permanent) {
+                e.syncState = "FAILED";
+            }
+            return permanent ? audit.record(Audit.SYSTEM, "madetask.executor." + op.kind.toLowerCase(), Executor.ENTITY,
+                    e.crmId, "FAILED", op.idempotencyKey, error) : Uni.createFrom().voidItem();
+        }));
+    }
+
+    static boolean applyRemote(Executor e, MadeTaskModel.Executor mt) {
+        if (mt.version() < e.madetaskVersion) {
+            return false;
+        }
+        boolean changed = !Objects.equals(e.status, mt.status()) || e.payable != mt.payable();
+        e.madetaskVersion = mt.version();
+        e.status = mt.status();
+        e.payable = mt.payable();
+        if (changed) {
+            e.version++;
+            e.updatedAt = Instant.now();
+        }
+        return true;
+    }
+
+    private static boolean sameData(Executor e, MadeTaskModel.Executor mt) {
+        MadeTaskModel.PayoutMethod pm = mt.payoutMethod();
+        String last4 = pm == null ? null : "CARD".equals(pm.type()) ? pm.cardLast4() : pm.accountLast4();
+        return Objects.equals(e.fullName, mt.fullName()) && Objects.equals(e.phone, mt.phone())
+                && Objects.equals(e.email, mt.email()) && pm != null && Objects.equals(e.payoutType, pm.type())
+                && Objects.equals(e.payoutLast4, last4);
+    }
+
+    private static void forgetNumber(Executor e) {
+        e.payoutSecret = null;
+        e.payoutKeyId = null;
+    }
+
+    private static void markSynced(Executor e, boolean morePending) {
+        e.lastSyncedAt = Instant.now();
+        e.lastError = null;
+        e.syncState = morePending ? "PENDING" : "SYNCED";
+    }
+
+    /** Of these executors, those with another pending operation besides the given ones. */
+    private static Uni<Set<String>> othersPending(Set<String> crmIds, List<Long> opIds) {
+        return SyncOperation.<SyncOperation>list(
+                "entityType = ?1 and status = 'PENDING' and entityId in ?2 and id not in ?3", Executor.ENTITY, crmIds,
+                opIds).map(ops -> ops.stream().map(op -> op.entityId).collect(Collectors.toSet()));
+    }
+
+    private Uni<Map<String, Snapshot>> snapshots(List<String> crmIds) {
+        return Panache.withSession(() -> Executor.<Executor>list("crmId in ?1", crmIds)).map(list -> {
+            Map<String, Snapshot> map = new HashMap<>();
+            for (Executor e : list) {
+                MadeTaskModel.PayoutMethod pm = null;
+                if (e.payoutSecret != null) {
+                    String number = secrets.open(e.payoutKeyId, e.payoutSecret);
+                    pm = "CARD".equals(e.payoutType) ? MadeTaskModel.PayoutMethod.card(number)
+                            : MadeTaskModel.PayoutMethod.bankAccount(number, e.payoutBik);
+                }
+                map.put(e.crmId, new Snapshot(e.crmId, e.madetaskId, e.madetaskVersion, e.fullName, e.phone, e.email,
+                        e.inn, e.taxStatus, pm, e.payoutFingerprint));
+            }
+            return map;
+        });
+    }
+
+    static Outcome outcomeOf(MadeTaskException e) {
+        if (e.isTransient()) {
+            return Outcome.retry("MadeTask unavailable: " + (e.status() == 0 ? "" : e.status() + " ") + e.code());
+        }
+        return Outcome.failed("MadeTask refused: " + e.status() + " " + e.code() + fields(e.errors()));
+    }
+
+    private static String fields(List<MadeTaskModel.FieldError> errors) {
+        return errors == null || errors.isEmpty() ? ""
+                : " (" + errors.stream().map(MadeTaskModel.FieldError::field).collect(Collectors.joining(", ")) + ")";
+    }
+
+    private static String bulkKey(List<SyncOperation> ops) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            ops.stream().map(op -> op.idempotencyKey).sorted()
+                    .forEach(k -> digest.update((k + "\n").getBytes(StandardCharsets.UTF_8)));
+            return "bridge-executor-bulk-" + HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static AuditEntry line(String action, String crmId, String outcome, String requestId, String detail) {
+        AuditEntry entry = new AuditEntry();
+        entry.at = Instant.now();
+        entry.actor = Audit.SYSTEM;
+        entry.action = action;
+        entry.entityType = Executor.ENTITY;
+        entry.entityId = crmId;
+        entry.outcome = outcome;
+        entry.requestId = requestId;
+        entry.detail = detail;
+        return entry;
+    }
+}

@@ -1,0 +1,146 @@
+package io.madetask.bridge.madetask;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.LockModeType;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.madetask.bridge.common.SafeContext;
+import io.madetask.bridge.executor.ExecutorSync;
+import io.madetask.bridge.sync.SyncConfig;
+import io.madetask.bridge.task.TaskSync;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+
+/**
+ * MadeTask's events in, from webhooks and from the event log. Each event is applied once (its id is stored with the
+ * change, in one transaction), and never lets an older version overwrite a newer one. The log is read from the stored
+ * cursor at start-up and every {@code bridge.sync.catch-up-interval}, so a lost webhook changes nothing in the end.
+ */
+@ApplicationScoped
+public class MadeTaskEvents {
+
+    private static final Logger LOG = Logger.getLogger(MadeTaskEvents.class);
+    private static final int PAGE = 500;
+
+    private final ExecutorSync executors;
+    private final TaskSync tasks;
+    private final MadeTaskClient client;
+    private final ObjectMapper json;
+    private final SyncConfig config;
+    private final Vertx vertx;
+    private final AtomicBoolean catchingUp = new AtomicBoolean();
+    private volatile Instant lastCatchUp;
+    private volatile String lastEventId;
+    private long timer = -1;
+
+    MadeTaskEvents(ExecutorSync executors, TaskSync tasks, MadeTaskClient client, ObjectMapper json,
+            SyncConfig config, Vertx vertx) {
+        this.executors = executors;
+        this.tasks = tasks;
+        this.client = client;
+        this.json = json;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (config.enabled()) {
+            vertx.setTimer(1_000, t -> catchUpInBackground());
+            timer = vertx.setPeriodic(config.catchUpInterval().toMillis(), t -> catchUpInBackground());
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    /** Applies one event inside the caller's transaction; answers APPLIED, STALE, DUPLICATE, UNKNOWN or IGNORED. */
+    public Uni<String> apply(MadeTaskModel.Event event, String source) {
+        return Panache.getSession().flatMap(session -> session.createNativeQuery(
+                "insert into processed_event (event_id, type, source, outcome, received_at) "
+                        + "values (?1, ?2, ?3, 'PENDING', now()) on conflict do nothing")
+                .setParameter(1, event.id()).setParameter(2, event.type()).setParameter(3, source)
+                .executeUpdate())
+                .flatMap(inserted -> inserted == 0 ? Uni.createFrom().item("DUPLICATE")
+                        : dispatch(event).flatMap(outcome -> ProcessedEvent.update(
+                                "outcome = ?1 where eventId = ?2", outcome, event.id()).replaceWith(outcome)))
+                .invoke(outcome -> lastEventId = event.id());
+    }
+
+    private Uni<String> dispatch(MadeTaskModel.Event event) {
+        try {
+            return switch (event.type()) {
+                case "executor.updated" -> executors.applyEvent(json.treeToValue(event.data(), MadeTaskModel.Executor.class));
+                case "task.updated" -> tasks.applyEvent(json.treeToValue(event.data(), MadeTaskModel.Task.class));
+                default -> Uni.createFrom().item("IGNORED");
+            };
+        } catch (Exception e) {
+            return Uni.createFrom().item("UNREADABLE");
+        }
+    }
+
+    /** Reads the event log from the cursor to its end, a page per transaction. Answers the events applied. */
+    public Uni<Integer> catchUp() {
+        if (!catchingUp.compareAndSet(false, true)) {
+            return Uni.createFrom().item(0);
+        }
+        return SafeContext.run(vertx, this::pages)
+                .eventually(() -> catchingUp.set(false))
+                .invoke(n -> lastCatchUp = Instant.now());
+    }
+
+    private Uni<Integer> pages() {
+        return Panache.withSession(() -> EventCursor.<EventCursor>findById((short) 1))
+                .map(c -> c == null ? null : c.lastEventId)
+                .flatMap(after -> client.events(after, PAGE))
+                .flatMap(page -> {
+                    if (page.items().isEmpty()) {
+                        return Uni.createFrom().item(0);
+                    }
+                    Uni<Integer> applied = Panache.withTransaction(() -> EventCursor.<EventCursor>findById((short) 1,
+                            LockModeType.PESSIMISTIC_WRITE).flatMap(cursor -> Multi.createFrom().iterable(page.items())
+                                    .filter(e -> cursor.lastEventId == null || e.id().compareTo(cursor.lastEventId) > 0)
+                                    .onItem().transformToUniAndConcatenate(e -> apply(e, "catch-up"))
+                                    .collect().asList()
+                                    .invoke(outcomes -> {
+                                        String last = page.items().get(page.items().size() - 1).id();
+                                        if (cursor.lastEventId == null || last.compareTo(cursor.lastEventId) > 0) {
+                                            cursor.lastEventId = last;
+                                            cursor.updatedAt = Instant.now();
+                                        }
+                                    })
+                                    .map(outcomes -> (int) outcomes.stream().filter("APPLIED"::equals).count())));
+                    return applied.flatMap(n -> page.items().size() < PAGE ? Uni.createFrom().item(n)
+                            : pages().map(m -> m + n));
+                });
+    }
+
+    private void catchUpInBackground() {
+        catchUp().subscribe().with(n -> {
+            if (n > 0) {
+                LOG.infof("Caught up with MadeTask's event log: %d events applied", n);
+            }
+        }, e -> LOG.warnf("Catching up with MadeTask's event log failed: %s", e.toString()));
+    }
+
+    public Instant lastCatchUp() {
+        return lastCatchUp;
+    }
+
+    public String lastEventId() {
+        return lastEventId;
+    }
+}

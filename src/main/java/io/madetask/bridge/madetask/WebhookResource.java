@@ -1,0 +1,71 @@
+package io.madetask.bridge.madetask;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.madetask.bridge.common.BridgeException;
+import io.madetask.bridge.common.Signatures;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+/** MadeTask's webhook: no bearer token, the HMAC signature instead. */
+@Path("/webhooks/madetask")
+@PermitAll
+@Tag(name = "Webhooks", description = "Events from MadeTask")
+public class WebhookResource {
+
+    private static final Duration TOLERANCE = Duration.ofMinutes(5);
+
+    private final MadeTaskEvents events;
+    private final MadeTaskConfig config;
+    private final ObjectMapper json;
+
+    WebhookResource(MadeTaskEvents events, MadeTaskConfig config, ObjectMapper json) {
+        this.events = events;
+        this.config = config;
+        this.json = json;
+    }
+
+    /** How an event was taken. */
+    public record Receipt(String eventId, String outcome) {
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Receive a MadeTask event",
+            description = "Checks MadeTask-Signature (HMAC-SHA256, 5-minute window), stores the event id and applies the event once. 401 for a bad or stale signature, 400 for a malformed body; duplicates and stale versions change nothing.")
+    public Uni<Receipt> receive(@HeaderParam("MadeTask-Signature") String signature, byte[] body) {
+        Signatures.Verdict verdict = Signatures.verify(config.webhookSecret(), signature, body, Instant.now(), TOLERANCE);
+        if (verdict != Signatures.Verdict.VALID) {
+            throw new BridgeException(401, verdict == Signatures.Verdict.STALE ? "stale_signature" : "invalid_signature",
+                    "Signature refused", verdict == Signatures.Verdict.STALE
+                            ? "The signature is older than 5 minutes"
+                            : "MadeTask-Signature is missing or does not match the body");
+        }
+        MadeTaskModel.Event event;
+        try {
+            event = json.readValue(body, MadeTaskModel.Event.class);
+        } catch (Exception e) {
+            throw new BridgeException(400, "malformed_json", "Malformed JSON", "The event is not valid JSON");
+        }
+        if (event.id() == null || event.type() == null || event.data() == null || !event.data().isObject()) {
+            throw new BridgeException(400, "malformed_event", "Malformed event", "An event needs id, type and data");
+        }
+        return Panache.withTransaction(() -> events.apply(event, "webhook"))
+                .map(outcome -> new Receipt(event.id(), outcome));
+    }
+}

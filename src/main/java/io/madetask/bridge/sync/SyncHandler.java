@@ -1,0 +1,53 @@
+package io.madetask.bridge.sync;
+
+import java.util.List;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Carries out one entity type's outbox operations. Each method reads what it needs in a short transaction, calls
+ * MadeTask with no session open, and records the outcome in another short transaction, answering how it ended.
+ */
+public interface SyncHandler {
+
+    /** How an operation ended. */
+    enum Result {
+        /** Done; the operation is closed. */
+        DONE,
+        /** Refused for good; the operation is closed as FAILED and the entity marked FAILED. */
+        FAILED,
+        /** Not possible yet (e.g. the task's executor is not in MadeTask yet): try again soon, no error. */
+        WAIT,
+        /** Failed in a way that may pass: try again with backoff. */
+        RETRY
+    }
+
+    record Outcome(Result result, String error) {
+        public static final Outcome DONE = new Outcome(Result.DONE, null);
+        public static final Outcome WAIT = new Outcome(Result.WAIT, null);
+
+        public static Outcome failed(String error) {
+            return new Outcome(Result.FAILED, error);
+        }
+
+        public static Outcome retry(String error) {
+            return new Outcome(Result.RETRY, error);
+        }
+    }
+
+    String entityType();
+
+    Uni<Outcome> handle(SyncOperation op);
+
+    /** Several operations at once (e.g. a bulk call), answering one outcome per operation, in order. */
+    default boolean canBatch(SyncOperation op) {
+        return false;
+    }
+
+    default Uni<List<Outcome>> handleBatch(List<SyncOperation> ops) {
+        throw new UnsupportedOperationException();
+    }
+
+    /** The entity's sync state after an operation failed for good or keeps failing. */
+    Uni<Void> markSyncError(SyncOperation op, String error, boolean permanent);
+}

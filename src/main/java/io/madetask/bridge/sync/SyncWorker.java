@@ -1,0 +1,262 @@
+package io.madetask.bridge.sync;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+
+import org.jboss.logging.Logger;
+
+import io.madetask.bridge.common.SafeContext;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Carries out the outbox. A round claims due operations in one short transaction ({@code FOR UPDATE SKIP LOCKED}, with
+ * a lease), at most one per entity and only when no earlier one of that entity is pending, so each entity's work runs
+ * in order and no two instances run the same operation. The operations then run with bounded concurrency; each
+ * outcome is recorded on its own. A lease that runs out (a crash) makes the operation due again, with the same key.
+ */
+@ApplicationScoped
+public class SyncWorker {
+
+    private static final Logger LOG = Logger.getLogger(SyncWorker.class);
+
+    private static final String CLAIM = """
+            update sync_operation set locked_by = $1, locked_until = now() + make_interval(secs => $2),
+                   attempts = attempts + 1, updated_at = now()
+            where id in (
+                select o.id from sync_operation o
+                where o.status = 'PENDING' and o.next_attempt_at <= now()
+                  and (o.locked_until is null or o.locked_until < now())
+                  and not exists (select 1 from sync_operation p
+                                  where p.entity_type = o.entity_type and p.entity_id = o.entity_id
+                                    and p.status = 'PENDING' and p.id < o.id)
+                order by o.id
+                limit $3
+                for update skip locked)
+            returning id, entity_type, entity_id, kind, payload, idempotency_key, attempts, created_at""";
+
+    private final Pool pool;
+    private final Vertx vertx;
+    private final SyncConfig config;
+    private final Map<String, SyncHandler> handlers = new HashMap<>();
+    private final String instanceId;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean wanted = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean stopping;
+    private long timer = -1;
+
+    SyncWorker(Pool pool, Vertx vertx, SyncConfig config, Instance<SyncHandler> all) {
+        this.pool = pool;
+        this.vertx = vertx;
+        this.config = config;
+        all.forEach(h -> handlers.put(h.entityType(), h));
+        this.instanceId = config.instanceId().orElse("bridge-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (config.enabled()) {
+            timer = vertx.setPeriodic(config.pollInterval().toMillis(), t -> round());
+            LOG.infof("Outbox worker %s started: %d in flight, poll every %d ms", instanceId, config.concurrency(),
+                    config.pollInterval().toMillis());
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /** Operations being carried out right now by this instance. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Asks for a round soon (after the caller's transaction has had time to commit). */
+    public void wakeUpSoon() {
+        if (config.enabled() && !stopping) {
+            vertx.setTimer(20, t -> round());
+        }
+    }
+
+    /** Runs rounds until no due work is left; a round already running takes the request over. */
+    public Uni<Integer> drain() {
+        return runRound().flatMap(n -> n > 0 ? drain().map(m -> m + n) : Uni.createFrom().item(0));
+    }
+
+    private void round() {
+        if (stopping) {
+            return;
+        }
+        if (!running.compareAndSet(false, true)) {
+            wanted.set(true);
+            return;
+        }
+        wanted.set(false);
+        runRound().subscribe().with(n -> {
+            running.set(false);
+            if (n >= config.claimBatch() || wanted.get()) {
+                round();
+            }
+        }, e -> {
+            running.set(false);
+            LOG.warnf("Outbox round failed: %s", e.toString());
+        });
+    }
+
+    private Uni<Integer> runRound() {
+        return claim().flatMap(ops -> {
+            if (ops.isEmpty()) {
+                return Uni.createFrom().item(0);
+            }
+            LOG.debugf("Outbox round: %d operations claimed", ops.size());
+            List<List<SyncOperation>> units = group(ops);
+            return Multi.createFrom().iterable(units)
+                    .onItem().transformToUni(this::carryOut).merge(Math.max(1, config.concurrency()))
+                    .collect().asList()
+                    .map(done -> ops.size());
+        });
+    }
+
+    private Uni<List<SyncOperation>> claim() {
+        return pool.preparedQuery(CLAIM)
+                .execute(Tuple.of(instanceId, (double) config.lease().toSeconds(), config.claimBatch()))
+                .map(rows -> {
+                    List<SyncOperation> ops = new ArrayList<>();
+                    for (Row row : rows) {
+                        ops.add(toOperation(row));
+                    }
+                    ops.sort((a, b) -> Long.compare(a.id, b.id));
+                    return ops;
+                });
+    }
+
+    /** Batchable operations of one handler travel together (up to 500); every other one alone. */
+    private List<List<SyncOperation>> group(List<SyncOperation> ops) {
+        Map<String, List<SyncOperation>> batchable = new HashMap<>();
+        List<List<SyncOperation>> units = new ArrayList<>();
+        for (SyncOperation op : ops) {
+            SyncHandler handler = handlers.get(op.entityType);
+            if (handler != null && handler.canBatch(op)) {
+                batchable.computeIfAbsent(op.entityType, k -> new ArrayList<>()).add(op);
+            } else {
+                units.add(List.of(op));
+            }
+        }
+        batchable.forEach((type, list) -> {
+            if (list.size() < config.bulkThreshold()) {
+                list.forEach(op -> units.add(List.of(op)));
+            } else {
+                for (int i = 0; i < list.size(); i += 500) {
+                    units.add(list.subList(i, Math.min(list.size(), i + 500)));
+                }
+            }
+        });
+        return units;
+    }
+
+    private Uni<Void> carryOut(List<SyncOperation> unit) {
+        SyncHandler handler = handlers.get(unit.get(0).entityType);
+        if (handler == null) {
+            return Uni.join().all(unit.stream().map(op -> record(null, op,
+                    SyncHandler.Outcome.failed("No handler for " + op.entityType))).toList()).andFailFast()
+                    .replaceWithVoid();
+        }
+        inFlight.addAndGet(unit.size());
+        Uni<List<SyncHandler.Outcome>> outcomes = unit.size() == 1
+                ? SafeContext.run(vertx, () -> handler.handle(unit.get(0))).map(List::of)
+                : SafeContext.run(vertx, () -> handler.handleBatch(unit));
+        return outcomes
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("Outbox operation %s failed unexpectedly: %s", unit.get(0).id, e.toString());
+                    return unit.stream().map(op -> SyncHandler.Outcome.retry("Unexpected: " + e.getClass().getSimpleName()))
+                            .toList();
+                })
+                .flatMap(results -> {
+                    LOG.debugf("Outbox %s %s for %s: %s", unit.get(0).kind, unit.get(0).entityType, unit.get(0).entityId,
+                            results.get(0).result());
+                    List<Uni<Void>> records = new ArrayList<>();
+                    for (int i = 0; i < unit.size(); i++) {
+                        records.add(record(handler, unit.get(i), results.get(i)));
+                    }
+                    return Uni.join().all(records).andCollectFailures().replaceWithVoid();
+                })
+                .onFailure().invoke(e -> LOG.warnf("Recording an outbox outcome failed: %s", e.toString()))
+                .onFailure().recoverWithNull()
+                .eventually(() -> inFlight.addAndGet(-unit.size()));
+    }
+
+    private Uni<Void> record(SyncHandler handler, SyncOperation op, SyncHandler.Outcome outcome) {
+        Uni<Void> recorded = switch (outcome.result()) {
+            case DONE -> update(op, "DONE", null, null, 0);
+            case FAILED -> update(op, "FAILED", outcome.error(), null, 0);
+            case WAIT -> update(op, "PENDING", null, Instant.now().plusMillis(500), -1);
+            case RETRY -> update(op, "PENDING", outcome.error(), Instant.now().plus(backoff(op.attempts)), 0);
+        };
+        if (handler != null && (outcome.result() == SyncHandler.Result.FAILED
+                || outcome.result() == SyncHandler.Result.RETRY)) {
+            LOG.infof("Outbox %s %s %s for %s: %s (%s)", op.kind, op.entityType, outcome.result(), op.entityId,
+                    outcome.error(), op.attempts == 1 ? "first try" : "try " + op.attempts);
+            recorded = recorded.flatMap(v -> SafeContext.run(vertx,
+                    () -> handler.markSyncError(op, outcome.error(), outcome.result() == SyncHandler.Result.FAILED)));
+        }
+        return recorded;
+    }
+
+    private Uni<Void> update(SyncOperation op, String status, String error, Instant next, int attemptsDelta) {
+        return pool.preparedQuery("""
+                update sync_operation set status = $2, last_error = $3,
+                       next_attempt_at = coalesce($4, next_attempt_at), attempts = attempts + $5,
+                       locked_by = null, locked_until = null, updated_at = now()
+                where id = $1 and locked_by = $6""")
+                .execute(Tuple.tuple(List.of(op.id, status)).addString(error)
+                        .addOffsetDateTime(next == null ? null : next.atOffset(java.time.ZoneOffset.UTC))
+                        .addInteger(attemptsDelta).addString(instanceId))
+                .replaceWithVoid();
+    }
+
+    Duration backoff(int attempts) {
+        long initial = config.retryInitial().toMillis();
+        long delay = initial << Math.min(Math.max(0, attempts - 1), 20);
+        long capped = Math.min(delay, config.retryMax().toMillis());
+        return Duration.ofMillis((long) (capped * (0.75 + Math.random() * 0.25)));
+    }
+
+    private static SyncOperation toOperation(Row row) {
+        SyncOperation op = new SyncOperation();
+        op.id = row.getLong("id");
+        op.entityType = row.getString("entity_type");
+        op.entityId = row.getString("entity_id");
+        op.kind = row.getString("kind");
+        op.payload = row.getString("payload");
+        op.idempotencyKey = row.getString("idempotency_key");
+        op.attempts = row.getInteger("attempts");
+        OffsetDateTime created = row.getOffsetDateTime("created_at");
+        op.createdAt = created == null ? null : created.toInstant();
+        return op;
+    }
+}

@@ -1,0 +1,43 @@
+package io.madetask.bridge.task;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import org.hibernate.annotations.DynamicUpdate;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+
+/** A task (задача) as the CRM wrote it, and its status as MadeTask reports it. */
+@Entity
+@DynamicUpdate
+@Table(name = "task")
+public class Task extends PanacheEntityBase {
+
+    public static final String ENTITY = "TASK";
+
+    @Id
+    public String crmId;
+    public String madetaskId;
+    public String executorCrmId;
+    public String title;
+    public String description;
+    public BigDecimal reward;
+    public Instant deadline;
+    public String status;
+    public long madetaskVersion;
+    public String syncState;
+    public Instant lastSyncedAt;
+    public String lastError;
+    public long version;
+    public Instant createdAt;
+    public Instant updatedAt;
+
+    void touch() {
+        version++;
+        updatedAt = Instant.now();
+    }
+}

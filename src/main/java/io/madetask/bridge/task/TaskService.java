@@ -1,0 +1,191 @@
+package io.madetask.bridge.task;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.madetask.bridge.audit.Audit;
+import io.madetask.bridge.common.BridgeException;
+import io.madetask.bridge.common.PageView;
+import io.madetask.bridge.common.Problem;
+import io.madetask.bridge.common.RequestIds;
+import io.madetask.bridge.executor.Executor;
+import io.madetask.bridge.sync.SyncOutbox;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+
+/** Tasks as the CRM writes them, and the client's moves on them. */
+@ApplicationScoped
+public class TaskService {
+
+    static final String CREATE = "CREATE";
+    static final String UPDATE = "UPDATE";
+    static final String TRANSITION = "TRANSITION";
+    static final Set<String> EDITABLE = Set.of("ASSIGNED", "IN_PROGRESS", "REJECTED");
+
+    private final SyncOutbox outbox;
+    private final Audit audit;
+    private final ObjectMapper json;
+
+    TaskService(SyncOutbox outbox, Audit audit, ObjectMapper json) {
+        this.outbox = outbox;
+        this.audit = audit;
+        this.json = json;
+    }
+
+    public record Upserted(TaskView task, boolean created) {
+    }
+
+    /** Whether the status machine lets the client move a task from one status to another. */
+    static boolean clientMayMove(String from, String to) {
+        return switch (to) {
+            case "ACCEPTED" -> from.equals("IN_PROGRESS") || from.equals("SUBMITTED");
+            case "REJECTED" -> from.equals("SUBMITTED");
+            case "CANCELLED" -> Set.of("ASSIGNED", "IN_PROGRESS", "SUBMITTED", "REJECTED").contains(from);
+            default -> false;
+        };
+    }
+
+    @WithTransaction
+    public Uni<Upserted> upsert(String crmId, TaskRequest request, String actor) {
+        RequestIds.checkCrmId(crmId);
+        if (request == null) {
+            throw BridgeException.validation(List.of(new Problem.FieldError("body", "a JSON object is required")));
+        }
+        request.validate();
+        return Executor.<Executor>findById(request.executorCrmId()).flatMap(executor -> {
+            if (executor == null) {
+                throw BridgeException.validation(List.of(new Problem.FieldError("executorCrmId",
+                        "no executor with this crmId")));
+            }
+            return Task.<Task>findById(crmId, LockModeType.PESSIMISTIC_WRITE).flatMap(existing -> existing == null
+                    ? create(crmId, request, executor, actor)
+                    : update(existing, request, actor));
+        });
+    }
+
+    private Uni<Upserted> create(String crmId, TaskRequest request, Executor executor, String actor) {
+        if ("BLOCKED".equals(executor.status)) {
+            throw new BridgeException(422, "executor_blocked", "Executor blocked",
+                    "Executor " + executor.crmId + " is blocked and cannot take tasks");
+        }
+        Task t = new Task();
+        t.crmId = crmId;
+        t.executorCrmId = executor.crmId;
+        apply(t, request);
+        t.status = "ASSIGNED";
+        t.syncState = "PENDING";
+        t.version = 1;
+        t.createdAt = t.updatedAt = Instant.now();
+        return t.persist()
+                .flatMap(saved -> outbox.enqueue(Task.ENTITY, crmId, CREATE, null))
+                .flatMap(op -> audit.record(actor, "task.create", Task.ENTITY, crmId, "ACCEPTED", RequestIds.current(),
+                        "executor " + executor.crmId + ", reward " + t.reward.toPlainString()))
+                .map(v -> new Upserted(TaskView.of(t), true));
+    }
+
+    private Uni<Upserted> update(Task t, TaskRequest request, String actor) {
+        if (!t.executorCrmId.equals(request.executorCrmId())) {
+            throw BridgeException.validation(List.of(new Problem.FieldError("executorCrmId",
+                    "a task cannot move to another executor")));
+        }
+        boolean changed = !Objects.equals(t.title, request.title())
+                || !Objects.equals(t.description, request.description() == null ? "" : request.description())
+                || t.reward.compareTo(request.reward().value()) != 0
+                || !Objects.equals(t.deadline, request.deadline() == null ? null : request.deadline().toInstant());
+        if (!changed) {
+            return Uni.createFrom().item(new Upserted(TaskView.of(t), false));
+        }
+        if (!EDITABLE.contains(t.status)) {
+            throw new BridgeException(409, "task_not_editable", "Task not editable",
+                    "A task in " + t.status + " cannot be edited");
+        }
+        apply(t, request);
+        t.syncState = "PENDING";
+        t.touch();
+        return outbox.enqueue(Task.ENTITY, t.crmId, UPDATE, null)
+                .flatMap(op -> audit.record(actor, "task.update", Task.ENTITY, t.crmId, "ACCEPTED", RequestIds.current(),
+                        "reward " + t.reward.toPlainString()))
+                .map(v -> new Upserted(TaskView.of(t), false));
+    }
+
+    @WithTransaction
+    public Uni<TaskView> changeStatus(String crmId, StatusChange change, String actor) {
+        RequestIds.checkCrmId(crmId);
+        if (change == null || !Set.of("ACCEPTED", "REJECTED", "CANCELLED").contains(change.status())) {
+            throw BridgeException.validation(List.of(new Problem.FieldError("status", "ACCEPTED, REJECTED or CANCELLED")));
+        }
+        if (change.comment() != null && change.comment().length() > 2000) {
+            throw BridgeException.validation(List.of(new Problem.FieldError("comment", "at most 2000 characters")));
+        }
+        return Task.<Task>findById(crmId, LockModeType.PESSIMISTIC_WRITE)
+                .onItem().ifNull().failWith(() -> BridgeException.notFound("task", crmId))
+                .flatMap(t -> {
+                    if (t.status.equals(change.status())
+                            || ("ACCEPTED".equals(change.status()) && "PAID".equals(t.status))) {
+                        return Uni.createFrom().item(TaskView.of(t));
+                    }
+                    if (!clientMayMove(t.status, change.status())) {
+                        throw new BridgeException(409, "invalid_transition", "Invalid transition",
+                                "A task in " + t.status + " cannot become " + change.status());
+                    }
+                    String from = t.status;
+                    t.status = change.status();
+                    t.syncState = "PENDING";
+                    t.touch();
+                    String payload = json.createObjectNode().put("to", change.status())
+                            .put("comment", change.comment()).toString();
+                    return outbox.enqueue(Task.ENTITY, crmId, TRANSITION, payload)
+                            .flatMap(op -> audit.record(actor, "task.status", Task.ENTITY, crmId, "ACCEPTED",
+                                    RequestIds.current(), from + " -> " + change.status()))
+                            .map(v -> TaskView.of(t));
+                });
+    }
+
+    @WithSession
+    public Uni<TaskView> get(String crmId) {
+        return Task.<Task>findById(RequestIds.checkCrmId(crmId))
+                .onItem().ifNull().failWith(() -> BridgeException.notFound("task", crmId))
+                .map(TaskView::of);
+    }
+
+    @WithSession
+    public Uni<PageView<TaskView>> list(String status, String executorCrmId, Instant updatedSince, Integer page,
+            Integer size) {
+        int[] ps = PageView.checked(page, size);
+        StringBuilder query = new StringBuilder("1 = 1");
+        Map<String, Object> params = new HashMap<>();
+        if (status != null) {
+            query.append(" and status = :status");
+            params.put("status", status);
+        }
+        if (executorCrmId != null) {
+            query.append(" and executorCrmId = :executor");
+            params.put("executor", executorCrmId);
+        }
+        if (updatedSince != null) {
+            query.append(" and updatedAt >= :since");
+            params.put("since", updatedSince);
+        }
+        var found = Task.<Task>find(query.toString(), Sort.ascending("updatedAt", "crmId"), params).page(ps[0], ps[1]);
+        return found.list().flatMap(items -> found.count().map(total -> new PageView<>(
+                items.stream().map(TaskView::of).toList(), ps[0], ps[1], total)));
+    }
+
+    private static void apply(Task t, TaskRequest request) {
+        t.title = request.title();
+        t.description = request.description() == null ? "" : request.description();
+        t.reward = request.reward().value();
+        t.deadline = request.deadline() == null ? null : request.deadline().toInstant();
+    }
+}

@@ -1,0 +1,227 @@
+package io.madetask.bridge.task;
+
+import java.time.Instant;
+import java.util.Objects;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.madetask.bridge.audit.Audit;
+import io.madetask.bridge.common.Money;
+import io.madetask.bridge.executor.Executor;
+import io.madetask.bridge.madetask.MadeTaskClient;
+import io.madetask.bridge.madetask.MadeTaskException;
+import io.madetask.bridge.madetask.MadeTaskModel;
+import io.madetask.bridge.sync.SyncHandler;
+import io.madetask.bridge.sync.SyncOperation;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+/** Carries task operations to MadeTask: create (once its executor is there), update, and the client's moves. */
+@ApplicationScoped
+public class TaskSync implements SyncHandler {
+
+    private final MadeTaskClient client;
+    private final Audit audit;
+    private final ObjectMapper json;
+
+    TaskSync(MadeTaskClient client, Audit audit, ObjectMapper json) {
+        this.client = client;
+        this.audit = audit;
+        this.json = json;
+    }
+
+    private record Snapshot(String crmId, String madetaskId, long madetaskVersion, String executorMadetaskId,
+            String executorSyncState, String title, String description, Money reward, String deadline) {
+    }
+
+    @Override
+    public String entityType() {
+        return Task.ENTITY;
+    }
+
+    @Override
+    public Uni<Outcome> handle(SyncOperation op) {
+        return snapshot(op.entityId).flatMap(s -> {
+            if (s == null) {
+                return Uni.createFrom().item(Outcome.DONE);
+            }
+            return switch (op.kind) {
+                case TaskService.CREATE -> create(op, s);
+                case TaskService.UPDATE -> update(op, s);
+                case TaskService.TRANSITION -> transition(op, s);
+                default -> Uni.createFrom().item(Outcome.failed("Unknown operation " + op.kind));
+            };
+        });
+    }
+
+    private Uni<Outcome> create(SyncOperation op, Snapshot s) {
+        if (s.madetaskId() != null) {
+            return Uni.createFrom().item(Outcome.DONE);
+        }
+        if (s.executorMadetaskId() == null) {
+            return Uni.createFrom().item("FAILED".equals(s.executorSyncState())
+                    ? Outcome.failed("The task's executor could not be created in MadeTask")
+                    : Outcome.WAIT);
+        }
+        MadeTaskModel.TaskCreate body = new MadeTaskModel.TaskCreate(s.crmId(), s.executorMadetaskId(), s.title(),
+                s.description(), s.reward(), s.deadline());
+        return client.createTask(body, op.idempotencyKey)
+                .flatMap(mt -> record(op, s, mt, "madetask.task.create", true))
+                .onFailure(MadeTaskException.class).recoverWithUni(e -> {
+                    MadeTaskException m = (MadeTaskException) e;
+                    if (m instanceof MadeTaskException.Conflict && "duplicate_external_id".equals(m.code())
+                            && m.existingId().isPresent()) {
+                        return client.getTask(m.existingId().get())
+                                .flatMap(mt -> record(op, s, mt, "madetask.task.link", true))
+                                .onFailure(MadeTaskException.class).recoverWithItem(f -> outcomeOf((MadeTaskException) f));
+                    }
+                    return Uni.createFrom().item(outcomeOf(m));
+                });
+    }
+
+    private Uni<Outcome> update(SyncOperation op, Snapshot s) {
+        if (s.madetaskId() == null) {
+            return Uni.createFrom().item(Outcome.WAIT);
+        }
+        MadeTaskModel.TaskPatch patch = new MadeTaskModel.TaskPatch(s.title(), s.description(), s.reward(),
+                s.deadline());
+        return client.patchTask(s.madetaskId(), s.madetaskVersion(), patch)
+                .flatMap(mt -> record(op, s, mt, "madetask.task.update", true))
+                .onFailure(MadeTaskException.VersionMismatch.class).recoverWithUni(e -> refresh(s).replaceWith(Outcome.WAIT))
+                .onFailure(MadeTaskException.class).recoverWithUni(e -> {
+                    MadeTaskException m = (MadeTaskException) e;
+                    if ("task_not_editable".equals(m.code())) {
+                        // MadeTask moved on (the executor submitted, say): take its state, and say why the edit failed.
+                        return refresh(s).replaceWith(Outcome.failed("MadeTask refused the edit: task_not_editable"));
+                    }
+                    return Uni.createFrom().item(outcomeOf(m));
+                });
+    }
+
+    private Uni<Outcome> transition(SyncOperation op, Snapshot s) {
+        if (s.madetaskId() == null) {
+            return Uni.createFrom().item(Outcome.WAIT);
+        }
+        JsonNode payload;
+        try {
+            payload = json.readTree(op.payload);
+        } catch (Exception e) {
+            return Uni.createFrom().item(Outcome.failed("Unreadable transition"));
+        }
+        String to = payload.path("to").asText();
+        String comment = payload.path("comment").isTextual() ? payload.path("comment").asText() : null;
+        return client.transitionTask(s.madetaskId(), new MadeTaskModel.Transition(to, comment), op.idempotencyKey)
+                .flatMap(mt -> record(op, s, mt, "madetask.task.transition", true))
+                .onFailure(MadeTaskException.class).recoverWithUni(e -> {
+                    MadeTaskException m = (MadeTaskException) e;
+                    if (!"invalid_transition".equals(m.code())) {
+                        return Uni.createFrom().item(outcomeOf(m));
+                    }
+                    // Already there (an earlier try went through), or MadeTask's task is elsewhere: take its state.
+                    return client.getTask(s.madetaskId()).flatMap(mt -> {
+                        boolean arrived = mt.status().equals(to) || ("ACCEPTED".equals(to) && "PAID".equals(mt.status()));
+                        return record(op, s, mt, "madetask.task.transition", arrived)
+                                .replaceWith(arrived ? Outcome.DONE : Outcome.failed(
+                                        "MadeTask refused " + to + ": the task is " + mt.status() + " there"));
+                    }).onFailure(MadeTaskException.class).recoverWithItem(f -> outcomeOf((MadeTaskException) f));
+                });
+    }
+
+    private Uni<Outcome> record(SyncOperation op, Snapshot s, MadeTaskModel.Task mt, String action, boolean success) {
+        return Panache.withTransaction(() -> Task.<Task>findById(s.crmId(), LockModeType.PESSIMISTIC_WRITE)
+                .flatMap(t -> SyncOperation.count(
+                        "entityType = ?1 and entityId = ?2 and status = 'PENDING' and id <> ?3", Task.ENTITY, t.crmId,
+                        op.id).flatMap(others -> {
+                            if (t.madetaskId == null) {
+                                t.madetaskId = mt.id();
+                            }
+                            applyRemote(t, mt, true);
+                            if (success) {
+                                t.lastSyncedAt = Instant.now();
+                                t.lastError = null;
+                                t.syncState = others > 0 ? "PENDING" : "SYNCED";
+                            }
+                            return audit.record(Audit.SYSTEM, action, Task.ENTITY, t.crmId, success ? "DONE" : "REFUSED",
+                                    op.idempotencyKey, "MadeTask " + mt.id() + " version " + mt.version() + ", " + mt.status());
+                        })))
+                .replaceWith(Outcome.DONE);
+    }
+
+    private Uni<Void> refresh(Snapshot s) {
+        return client.getTask(s.madetaskId())
+                .flatMap(mt -> Panache.withTransaction(() -> Task.<Task>findById(s.crmId(), LockModeType.PESSIMISTIC_WRITE)
+                        .invoke(t -> applyRemote(t, mt, true))))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Applies MadeTask's view of a task (from an event), unless the bridge knows a newer version. While a move of
+     * the client's is still on its way to MadeTask, the local status stands; the move's answer settles it.
+     */
+    public Uni<String> applyEvent(MadeTaskModel.Task mt) {
+        return Task.<Task>find("madetaskId", mt.id()).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
+                .flatMap(t -> t != null ? Uni.createFrom().item(t)
+                        : Task.<Task>findById(mt.externalId() == null ? "" : mt.externalId(),
+                                LockModeType.PESSIMISTIC_WRITE))
+                .flatMap(t -> {
+                    if (t == null) {
+                        return Uni.createFrom().item("UNKNOWN");
+                    }
+                    if (t.madetaskId == null) {
+                        t.madetaskId = mt.id();
+                    }
+                    return SyncOperation.count("entityType = ?1 and entityId = ?2 and status = 'PENDING' and kind = ?3",
+                            Task.ENTITY, t.crmId, TaskService.TRANSITION)
+                            .map(moving -> applyRemote(t, mt, moving == 0) ? "APPLIED" : "STALE");
+                });
+    }
+
+    static boolean applyRemote(Task t, MadeTaskModel.Task mt, boolean takeStatus) {
+        if (mt.version() < t.madetaskVersion) {
+            return false;
+        }
+        t.madetaskVersion = mt.version();
+        if (takeStatus && !Objects.equals(t.status, mt.status())) {
+            t.status = mt.status();
+            t.version++;
+            t.updatedAt = Instant.now();
+        }
+        return true;
+    }
+
+    @Override
+    public Uni<Void> markSyncError(SyncOperation op, String error, boolean permanent) {
+        return Panache.withTransaction(() -> Task.<Task>findById(op.entityId, LockModeType.PESSIMISTIC_WRITE)
+                .flatMap(t -> {
+            if (t == null) {
+                return Uni.createFrom().voidItem();
+            }
+            t.lastError = error;
+            if (permanent) {
+                t.syncState = "FAILED";
+            }
+            return permanent ? audit.record(Audit.SYSTEM, "madetask.task." + op.kind.toLowerCase(), Task.ENTITY, t.crmId,
+                    "FAILED", op.idempotencyKey, error) : Uni.createFrom().voidItem();
+        }));
+    }
+
+    private Uni<Snapshot> snapshot(String crmId) {
+        return Panache.withSession(() -> Task.<Task>findById(crmId).flatMap(t -> t == null
+                ? Uni.createFrom().nullItem()
+                : Executor.<Executor>findById(t.executorCrmId).map(e -> new Snapshot(t.crmId, t.madetaskId,
+                        t.madetaskVersion, e.madetaskId, e.syncState, t.title, t.description, Money.rub(t.reward),
+                        t.deadline == null ? null : t.deadline.toString()))));
+    }
+
+    private static Outcome outcomeOf(MadeTaskException e) {
+        if (e.isTransient()) {
+            return Outcome.retry("MadeTask unavailable: " + (e.status() == 0 ? "" : e.status() + " ") + e.code());
+        }
+        return Outcome.failed("MadeTask refused: " + e.status() + " " + e.code());
+    }
+
+}
