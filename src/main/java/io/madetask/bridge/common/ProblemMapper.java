@@ -48,6 +48,21 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e, ContainerRequestContext request) {
+        return malformedJson(e, request);
+    }
+
+    @ServerExceptionMapper
+    public Response invalidFormat(InvalidFormatException e, ContainerRequestContext request) {
+        return malformedJson(e, request);
+    }
+
+    @ServerExceptionMapper
+    public Response unparseable(com.fasterxml.jackson.core.JsonParseException e, ContainerRequestContext request) {
+        return malformedJson(e, request);
+    }
+
+    @ServerExceptionMapper
     public Response unauthorized(UnauthorizedException e, ContainerRequestContext request) {
         return unauthenticated(request);
     }

@@ -195,7 +195,7 @@ public class ExecutorSync implements SyncHandler {
                     for (Executor e : executors) {
                         Linked l = byCrmId.get(e.crmId);
                         e.madetaskId = l.madetask().id();
-                        applyRemote(e, l.madetask());
+                        applyRemote(e, l.madetask(), !statusMoving(busy.get(e.crmId)));
                         boolean same = !l.existed() || sameData(e, l.madetask());
                         if (same && Objects.equals(e.payoutFingerprint, l.sent().fingerprint())) {
                             forgetNumber(e);
@@ -203,7 +203,7 @@ public class ExecutorSync implements SyncHandler {
                         if (!same) {
                             followUps.add(outbox.enqueue(Executor.ENTITY, e.crmId, ExecutorService.UPDATE, null));
                         }
-                        markSynced(e, busy.contains(e.crmId) || !same);
+                        markSynced(e, busy.containsKey(e.crmId) || !same);
                         lines.add(line(l.existed() ? "madetask.executor.link" : "madetask.executor.create", e.crmId,
                                 "DONE", l.op().idempotencyKey, "madetaskId " + e.madetaskId + ", " + e.status));
                     }
@@ -235,7 +235,7 @@ public class ExecutorSync implements SyncHandler {
                     .flatMap(mt -> Panache.withTransaction(() -> Executor.<Executor>findById(s.crmId(),
                             LockModeType.PESSIMISTIC_WRITE).flatMap(e -> othersPending(Set.of(e.crmId), List.of(op.id))
                                     .flatMap(busy -> {
-                                        applyRemote(e, mt);
+                                        applyRemote(e, mt, !statusMoving(busy.get(e.crmId)));
                                         if (Objects.equals(e.payoutFingerprint, s.fingerprint())) {
                                             forgetNumber(e);
                                         }
@@ -253,7 +253,8 @@ public class ExecutorSync implements SyncHandler {
     private Uni<Outcome> refreshVersion(Snapshot s) {
         return client.getExecutor(s.madetaskId())
                 .flatMap(mt -> Panache.withTransaction(() -> Executor.<Executor>findById(s.crmId(),
-                        LockModeType.PESSIMISTIC_WRITE).invoke(e -> applyRemote(e, mt))))
+                        LockModeType.PESSIMISTIC_WRITE).invoke(e -> e.madetaskVersion = Math.max(e.madetaskVersion,
+                                mt.version()))))
                 .replaceWith(Outcome.WAIT);
     }
 
@@ -265,14 +266,15 @@ public class ExecutorSync implements SyncHandler {
                 .flatMap(e -> e != null ? Uni.createFrom().item(e)
                         : Executor.<Executor>findById(mt.externalId() == null ? "" : mt.externalId(),
                                 LockModeType.PESSIMISTIC_WRITE))
-                .map(e -> {
+                .flatMap(e -> {
                     if (e == null) {
-                        return "UNKNOWN";
+                        return Uni.createFrom().item("UNKNOWN");
                     }
                     if (e.madetaskId == null) {
                         e.madetaskId = mt.id();
                     }
-                    return applyRemote(e, mt) ? "APPLIED" : "STALE";
+                    return othersPending(Set.of(e.crmId), List.of(-1L))
+                            .map(busy -> applyRemote(e, mt, !statusMoving(busy.get(e.crmId))) ? "APPLIED" : "STALE");
                 });
     }
 
@@ -292,14 +294,16 @@ public class ExecutorSync implements SyncHandler {
         }));
     }
 
-    static boolean applyRemote(Executor e, MadeTaskModel.Executor mt) {
+    static boolean applyRemote(Executor e, MadeTaskModel.Executor mt, boolean takeStatus) {
         if (mt.version() < e.madetaskVersion) {
             return false;
         }
-        boolean changed = !Objects.equals(e.status, mt.status()) || e.payable != mt.payable();
+        boolean changed = takeStatus && (!Objects.equals(e.status, mt.status()) || e.payable != mt.payable());
         e.madetaskVersion = mt.version();
-        e.status = mt.status();
-        e.payable = mt.payable();
+        if (takeStatus) {
+            e.status = mt.status();
+            e.payable = mt.payable();
+        }
         if (changed) {
             e.version++;
             e.updatedAt = Instant.now();
@@ -326,11 +330,18 @@ public class ExecutorSync implements SyncHandler {
         e.syncState = morePending ? "PENDING" : "SYNCED";
     }
 
-    /** Of these executors, those with another pending operation besides the given ones. */
-    private static Uni<Set<String>> othersPending(Set<String> crmIds, List<Long> opIds) {
+    /** Of these executors, those with other pending operations besides the given ones, and their kinds. */
+    private static Uni<Map<String, Set<String>>> othersPending(Set<String> crmIds, List<Long> opIds) {
         return SyncOperation.<SyncOperation>list(
                 "entityType = ?1 and status = 'PENDING' and entityId in ?2 and id not in ?3", Executor.ENTITY, crmIds,
-                opIds).map(ops -> ops.stream().map(op -> op.entityId).collect(Collectors.toSet()));
+                opIds).map(ops -> ops.stream().collect(Collectors.groupingBy(op -> op.entityId,
+                        Collectors.mapping(op -> op.kind, Collectors.toSet()))));
+    }
+
+    /** A block or unblock still on its way to MadeTask: the local status stands until its answer. */
+    private static boolean statusMoving(Set<String> pendingKinds) {
+        return pendingKinds != null
+                && (pendingKinds.contains(ExecutorService.BLOCK) || pendingKinds.contains(ExecutorService.UNBLOCK));
     }
 
     private Uni<Map<String, Snapshot>> snapshots(List<String> crmIds) {
