@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
 import io.madetask.bridge.audit.Audit;
+import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.audit.AuditEntry;
 import io.madetask.bridge.common.PayoutSecrets;
 import io.madetask.bridge.madetask.MadeTaskClient;
@@ -25,7 +26,6 @@ import io.madetask.bridge.madetask.MadeTaskModel;
 import io.madetask.bridge.sync.SyncHandler;
 import io.madetask.bridge.sync.SyncOperation;
 import io.madetask.bridge.sync.SyncOutbox;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -41,8 +41,10 @@ public class ExecutorSync implements SyncHandler {
     private final PayoutSecrets secrets;
     private final Audit audit;
     private final SyncOutbox outbox;
+    private final BackgroundTx tx;
 
-    ExecutorSync(MadeTaskClient client, PayoutSecrets secrets, Audit audit, SyncOutbox outbox) {
+    ExecutorSync(MadeTaskClient client, PayoutSecrets secrets, Audit audit, SyncOutbox outbox, BackgroundTx tx) {
+        this.tx = tx;
         this.client = client;
         this.secrets = secrets;
         this.audit = audit;
@@ -187,7 +189,7 @@ public class ExecutorSync implements SyncHandler {
     private Uni<Void> link(List<Linked> all) {
         Map<String, Linked> byCrmId = all.stream().collect(Collectors.toMap(l -> l.op().entityId, l -> l, (a, b) -> a));
         List<Long> opIds = all.stream().map(l -> l.op().id).toList();
-        return Panache.withTransaction(() -> Executor.<Executor>find("crmId in ?1 order by crmId", byCrmId.keySet())
+        return tx.transaction(() -> Executor.<Executor>find("crmId in ?1 order by crmId", byCrmId.keySet())
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list()
                 .flatMap(executors -> othersPending(byCrmId.keySet(), opIds).flatMap(busy -> {
                     List<AuditEntry> lines = new ArrayList<>();
@@ -232,7 +234,7 @@ public class ExecutorSync implements SyncHandler {
             String action = status == null ? "madetask.executor.update"
                     : "BLOCKED".equals(status) ? "madetask.executor.block" : "madetask.executor.unblock";
             return client.patchExecutor(s.madetaskId(), s.madetaskVersion(), patch)
-                    .flatMap(mt -> Panache.withTransaction(() -> Executor.<Executor>findById(s.crmId(),
+                    .flatMap(mt -> tx.transaction(() -> Executor.<Executor>findById(s.crmId(),
                             LockModeType.PESSIMISTIC_WRITE).flatMap(e -> othersPending(Set.of(e.crmId), List.of(op.id))
                                     .flatMap(busy -> {
                                         applyRemote(e, mt, !statusMoving(busy.get(e.crmId)));
@@ -252,7 +254,7 @@ public class ExecutorSync implements SyncHandler {
     /** MadeTask has a newer version than the bridge knew: take it, and try the PATCH again soon. */
     private Uni<Outcome> refreshVersion(Snapshot s) {
         return client.getExecutor(s.madetaskId())
-                .flatMap(mt -> Panache.withTransaction(() -> Executor.<Executor>findById(s.crmId(),
+                .flatMap(mt -> tx.transaction(() -> Executor.<Executor>findById(s.crmId(),
                         LockModeType.PESSIMISTIC_WRITE).invoke(e -> e.madetaskVersion = Math.max(e.madetaskVersion,
                                 mt.version()))))
                 .replaceWith(Outcome.WAIT);
@@ -280,7 +282,7 @@ public class ExecutorSync implements SyncHandler {
 
     @Override
     public Uni<Void> markSyncError(SyncOperation op, String error, boolean permanent) {
-        return Panache.withTransaction(() -> Executor.<Executor>findById(op.entityId, LockModeType.PESSIMISTIC_WRITE)
+        return tx.transaction(() -> Executor.<Executor>findById(op.entityId, LockModeType.PESSIMISTIC_WRITE)
                 .flatMap(e -> {
             if (e == null) {
                 return Uni.createFrom().voidItem();
@@ -345,7 +347,7 @@ public class ExecutorSync implements SyncHandler {
     }
 
     private Uni<Map<String, Snapshot>> snapshots(List<String> crmIds) {
-        return Panache.withSession(() -> Executor.<Executor>list("crmId in ?1", crmIds)).map(list -> {
+        return tx.session(() -> Executor.<Executor>list("crmId in ?1", crmIds)).map(list -> {
             Map<String, Snapshot> map = new HashMap<>();
             for (Executor e : list) {
                 MadeTaskModel.PayoutMethod pm = null;

@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.madetask.bridge.common.SafeContext;
+import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.executor.ExecutorSync;
 import io.madetask.bridge.sync.SyncConfig;
 import io.madetask.bridge.task.TaskSync;
@@ -39,13 +39,15 @@ public class MadeTaskEvents {
     private final ObjectMapper json;
     private final SyncConfig config;
     private final Vertx vertx;
+    private final BackgroundTx tx;
     private final AtomicBoolean catchingUp = new AtomicBoolean();
     private volatile Instant lastCatchUp;
     private volatile String lastEventId;
     private long timer = -1;
 
     MadeTaskEvents(ExecutorSync executors, TaskSync tasks, MadeTaskClient client, ObjectMapper json,
-            SyncConfig config, Vertx vertx) {
+            SyncConfig config, Vertx vertx, BackgroundTx tx) {
+        this.tx = tx;
         this.executors = executors;
         this.tasks = tasks;
         this.client = client;
@@ -97,20 +99,20 @@ public class MadeTaskEvents {
         if (!catchingUp.compareAndSet(false, true)) {
             return Uni.createFrom().item(0);
         }
-        return SafeContext.run(vertx, this::pages)
+        return pages()
                 .eventually(() -> catchingUp.set(false))
                 .invoke(n -> lastCatchUp = Instant.now());
     }
 
     private Uni<Integer> pages() {
-        return Panache.withSession(() -> EventCursor.<EventCursor>findById((short) 1))
+        return tx.session(() -> EventCursor.<EventCursor>findById((short) 1))
                 .map(c -> c == null ? null : c.lastEventId)
                 .flatMap(after -> client.events(after, PAGE))
                 .flatMap(page -> {
                     if (page.items().isEmpty()) {
                         return Uni.createFrom().item(0);
                     }
-                    Uni<Integer> applied = Panache.withTransaction(() -> EventCursor.<EventCursor>findById((short) 1,
+                    Uni<Integer> applied = tx.transaction(() -> EventCursor.<EventCursor>findById((short) 1,
                             LockModeType.PESSIMISTIC_WRITE).flatMap(cursor -> Multi.createFrom().iterable(page.items())
                                     .filter(e -> cursor.lastEventId == null || e.id().compareTo(cursor.lastEventId) > 0)
                                     .onItem().transformToUniAndConcatenate(e -> apply(e, "catch-up"))

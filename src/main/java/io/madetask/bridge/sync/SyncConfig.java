@@ -17,8 +17,8 @@ public interface SyncConfig {
     @WithDefault("8")
     int concurrency();
 
-    /** Operations claimed in one go. */
-    @WithDefault("200")
+    /** Operations claimed in one go (executor creations among them travel in bulk calls of up to 500). */
+    @WithDefault("500")
     int claimBatch();
 
     /** How often the worker looks for due work when nothing woke it. */

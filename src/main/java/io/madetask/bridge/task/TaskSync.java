@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.madetask.bridge.audit.Audit;
+import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.common.Money;
 import io.madetask.bridge.executor.Executor;
 import io.madetask.bridge.madetask.MadeTaskClient;
@@ -17,7 +18,6 @@ import io.madetask.bridge.madetask.MadeTaskException;
 import io.madetask.bridge.madetask.MadeTaskModel;
 import io.madetask.bridge.sync.SyncHandler;
 import io.madetask.bridge.sync.SyncOperation;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /** Carries task operations to MadeTask: create (once its executor is there), update, and the client's moves. */
@@ -27,8 +27,10 @@ public class TaskSync implements SyncHandler {
     private final MadeTaskClient client;
     private final Audit audit;
     private final ObjectMapper json;
+    private final BackgroundTx tx;
 
-    TaskSync(MadeTaskClient client, Audit audit, ObjectMapper json) {
+    TaskSync(MadeTaskClient client, Audit audit, ObjectMapper json, BackgroundTx tx) {
+        this.tx = tx;
         this.client = client;
         this.audit = audit;
         this.json = json;
@@ -132,7 +134,7 @@ public class TaskSync implements SyncHandler {
     }
 
     private Uni<Outcome> record(SyncOperation op, Snapshot s, MadeTaskModel.Task mt, String action, boolean success) {
-        return Panache.withTransaction(() -> Task.<Task>findById(s.crmId(), LockModeType.PESSIMISTIC_WRITE)
+        return tx.transaction(() -> Task.<Task>findById(s.crmId(), LockModeType.PESSIMISTIC_WRITE)
                 .flatMap(t -> SyncOperation.count(
                         "entityType = ?1 and entityId = ?2 and status = 'PENDING' and id <> ?3", Task.ENTITY, t.crmId,
                         op.id).flatMap(others -> {
@@ -153,7 +155,7 @@ public class TaskSync implements SyncHandler {
 
     private Uni<Void> refresh(Snapshot s) {
         return client.getTask(s.madetaskId())
-                .flatMap(mt -> Panache.withTransaction(() -> Task.<Task>findById(s.crmId(), LockModeType.PESSIMISTIC_WRITE)
+                .flatMap(mt -> tx.transaction(() -> Task.<Task>findById(s.crmId(), LockModeType.PESSIMISTIC_WRITE)
                         .invoke(t -> applyRemote(t, mt, true))))
                 .replaceWithVoid();
     }
@@ -195,7 +197,7 @@ public class TaskSync implements SyncHandler {
 
     @Override
     public Uni<Void> markSyncError(SyncOperation op, String error, boolean permanent) {
-        return Panache.withTransaction(() -> Task.<Task>findById(op.entityId, LockModeType.PESSIMISTIC_WRITE)
+        return tx.transaction(() -> Task.<Task>findById(op.entityId, LockModeType.PESSIMISTIC_WRITE)
                 .flatMap(t -> {
             if (t == null) {
                 return Uni.createFrom().voidItem();
@@ -210,7 +212,7 @@ public class TaskSync implements SyncHandler {
     }
 
     private Uni<Snapshot> snapshot(String crmId) {
-        return Panache.withSession(() -> Task.<Task>findById(crmId).flatMap(t -> t == null
+        return tx.session(() -> Task.<Task>findById(crmId).flatMap(t -> t == null
                 ? Uni.createFrom().nullItem()
                 : Executor.<Executor>findById(t.executorCrmId).map(e -> new Snapshot(t.crmId, t.madetaskId,
                         t.madetaskVersion, e.madetaskId, e.syncState, t.title, t.description, Money.rub(t.reward),
