@@ -41,7 +41,10 @@ public class PayoutSecrets {
         /** The key id new numbers are sealed with. */
         Optional<String> activeKeyId();
 
-        /** Key id to base64 of a 256-bit AES key. Secrets. */
+        /** Base64 of the active 256-bit AES key, under {@link #activeKeyId()} (default id {@code k1}). A secret. */
+        Optional<String> activeKey();
+
+        /** Older keys by id, base64, kept so numbers sealed before a rotation still open. Secrets. */
         @WithDefault("")
         Map<String, String> keys();
     }
@@ -60,16 +63,19 @@ public class PayoutSecrets {
                 keys.put(id, new SecretKeySpec(Base64.getDecoder().decode(value.trim()), "AES"));
             }
         });
+        config.activeKey().filter(k -> !k.isBlank()).ifPresent(k -> keys.put(config.activeKeyId().orElse("k1"),
+                new SecretKeySpec(Base64.getDecoder().decode(k.trim()), "AES")));
         if (keys.isEmpty()) {
             if (LaunchMode.current() == LaunchMode.NORMAL) {
-                throw new IllegalStateException("No bridge.crypto.keys configured: card and account numbers cannot be "
-                        + "stored. Set BRIDGE_CRYPTO_KEYS_<ID> and BRIDGE_CRYPTO_ACTIVE_KEY_ID.");
+                throw new IllegalStateException("No payout number key configured: card and account numbers cannot be "
+                        + "stored. Set BRIDGE_CRYPTO_ACTIVE_KEY (base64 of 32 random bytes) and BRIDGE_CRYPTO_ACTIVE_KEY_ID.");
             }
             keys.put("ephemeral", newKey());
             LOG.warn("No bridge.crypto.keys configured: using a key that lives only as long as this process (dev/test)");
             activeKeyId = "ephemeral";
         } else {
-            activeKeyId = config.activeKeyId().orElseGet(() -> keys.keySet().iterator().next());
+            activeKeyId = config.activeKeyId().orElse(config.activeKey().isPresent() ? "k1"
+                    : keys.keySet().iterator().next());
             if (!keys.containsKey(activeKeyId)) {
                 throw new IllegalStateException("bridge.crypto.active-key-id names no configured key");
             }
