@@ -91,8 +91,14 @@ public class ExecutorSync implements SyncHandler {
     private Uni<Outcome> create(SyncOperation op) {
         return snapshots(List.of(op.entityId)).flatMap(found -> {
             Snapshot s = found.get(op.entityId);
-            if (s == null || s.madetaskId() != null) {
+            if (s == null) {
                 return Uni.createFrom().item(Outcome.DONE);
+            }
+            if (s.madetaskId() != null) {
+                // An event linked the executor while this operation's answer was lost: take MadeTask's state.
+                return client.getExecutor(s.madetaskId())
+                        .flatMap(mt -> link(List.of(new Linked(op, s, mt, true))).replaceWith(Outcome.DONE))
+                        .onFailure(MadeTaskException.class).recoverWithItem(f -> outcomeOf((MadeTaskException) f));
             }
             if (s.payoutMethod() == null) {
                 return Uni.createFrom().item(Outcome.failed(
@@ -121,28 +127,35 @@ public class ExecutorSync implements SyncHandler {
         return snapshots(ids).flatMap(found -> {
             Map<Long, Outcome> outcomes = new HashMap<>();
             List<SyncOperation> sending = new ArrayList<>();
+            List<SyncOperation> linkedByEvents = new ArrayList<>();
             for (SyncOperation op : ops) {
                 Snapshot s = found.get(op.entityId);
-                if (s == null || s.madetaskId() != null) {
+                if (s == null) {
                     outcomes.put(op.id, Outcome.DONE);
+                } else if (s.madetaskId() != null) {
+                    linkedByEvents.add(op);
                 } else if (s.payoutMethod() == null) {
                     outcomes.put(op.id, Outcome.failed("The payout number is no longer held"));
                 } else {
                     sending.add(op);
                 }
             }
+            Uni<Void> linking = Multi.createFrom().iterable(linkedByEvents)
+                    .onItem().transformToUniAndConcatenate(op -> create(op).invoke(o -> outcomes.put(op.id, o)))
+                    .collect().asList().replaceWithVoid();
             if (sending.isEmpty()) {
-                return Uni.createFrom().item(ops.stream().map(op -> outcomes.get(op.id)).toList());
+                return linking.map(v -> ops.stream().map(op -> outcomes.get(op.id)).toList());
             }
             List<MadeTaskModel.ExecutorCreate> items = sending.stream()
                     .map(op -> found.get(op.entityId).createBody()).toList();
-            return client.createExecutors(items, bulkKey(sending))
+            return linking.flatMap(v -> client.createExecutors(items, bulkKey(sending)))
                     .flatMap(answer -> afterBulk(sending, found, answer, outcomes))
                     .onFailure(MadeTaskException.class).recoverWithItem(e -> {
                         sending.forEach(op -> outcomes.put(op.id, outcomeOf((MadeTaskException) e)));
                         return null;
                     })
-                    .map(ignored -> ops.stream().map(op -> outcomes.get(op.id)).toList());
+                    .map(ignored -> ops.stream().map(op -> outcomes.getOrDefault(op.id,
+                            Outcome.retry("No outcome recorded"))).toList());
         });
     }
 

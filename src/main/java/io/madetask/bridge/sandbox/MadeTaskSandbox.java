@@ -203,9 +203,13 @@ public final class MadeTaskSandbox {
                     problem(c, new SandboxProblem(409, "idempotency_key_in_use",
                             "A request with this Idempotency-Key is still being processed"));
                 } else {
-                    count("idempotent_replays");
                     later(f, () -> {
+                        if (injectFailure(c, f, fault, null)) {
+                            return;
+                        }
+                        count("idempotent_replays");
                         if ("LOST_ANSWER".equals(fault)) {
+                            count("faults_lost_answer");
                             lose(c);
                             return;
                         }
@@ -220,20 +224,7 @@ public final class MadeTaskSandbox {
         }
         String idemKey = key;
         later(f, () -> {
-            if (fault != null && fault.startsWith("ERROR_")) {
-                forget(idemKey);
-                int status = Integer.parseInt(fault.substring(6));
-                count("faults_error");
-                if (status == 503) {
-                    c.response().putHeader("Retry-After", "1");
-                }
-                problem(c, new SandboxProblem(status, "server_error", "Injected server error"));
-                return;
-            }
-            if ("TIMEOUT".equals(fault)) {
-                forget(idemKey);
-                count("faults_timeout");
-                vertx.setTimer(Math.max(1, f.timeoutHangMs), t -> c.request().connection().close());
+            if (injectFailure(c, f, fault, idemKey)) {
                 return;
             }
             Reply reply;
@@ -261,6 +252,27 @@ public final class MadeTaskSandbox {
             c.response().setStatusCode(reply.status())
                     .putHeader("Content-Type", reply.status() >= 400 ? PROBLEM_JSON : "application/json").end(answer);
         });
+    }
+
+    /** Answers an injected 5xx or holds the request as a timeout (neither applied); false when there is none. */
+    private boolean injectFailure(RoutingContext c, SandboxFaults f, String fault, String idemKey) {
+        if (fault != null && fault.startsWith("ERROR_")) {
+            forget(idemKey);
+            int status = Integer.parseInt(fault.substring(6));
+            count("faults_error");
+            if (status == 503) {
+                c.response().putHeader("Retry-After", "1");
+            }
+            problem(c, new SandboxProblem(status, "server_error", "Injected server error"));
+            return true;
+        }
+        if ("TIMEOUT".equals(fault)) {
+            forget(idemKey);
+            count("faults_timeout");
+            vertx.setTimer(Math.max(1, f.timeoutHangMs), t -> c.request().connection().close());
+            return true;
+        }
+        return false;
     }
 
     private void forget(String idemKey) {

@@ -62,7 +62,10 @@ public class TaskSync implements SyncHandler {
 
     private Uni<Outcome> create(SyncOperation op, Snapshot s) {
         if (s.madetaskId() != null) {
-            return Uni.createFrom().item(Outcome.DONE);
+            // An event linked the task while this operation's answer was lost: take MadeTask's state and close it.
+            return client.getTask(s.madetaskId())
+                    .flatMap(mt -> record(op, s, mt, "madetask.task.link", true))
+                    .onFailure(MadeTaskException.class).recoverWithItem(f -> outcomeOf((MadeTaskException) f));
         }
         if (s.executorMadetaskId() == null) {
             return Uni.createFrom().item("FAILED".equals(s.executorSyncState())

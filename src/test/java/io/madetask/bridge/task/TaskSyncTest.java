@@ -95,6 +95,7 @@ class TaskSyncTest {
 
         api.manager().contentType(ContentType.JSON).body("{\"status\":\"CANCELLED\"}")
                 .post("/api/v1/tasks/" + task + "/status").then().statusCode(200).body("status", equalTo("CANCELLED"));
+        api.awaitSynced("tasks", task);
         await().atMost(BridgeApi.WAIT).untilAsserted(() -> assertThat(
                 sandbox.tasksByExternalId(task).get(0).get("status").asText()).isEqualTo("CANCELLED"));
     }
@@ -155,6 +156,29 @@ class TaskSyncTest {
         } finally {
             var healed = sandbox.faults();
             healed.faultPathRegex = null;
+            sandbox.applyFaults(healed);
+        }
+    }
+
+    @Test
+    void taskLinkedByItsEventWhileTheAnswerWasLostEndsSynced() {
+        String executor = api.putExecutor("Потерянный ответ");
+        api.awaitSynced("executors", executor);
+        var faults = sandbox.faults();
+        faults.scripted = java.util.List.of("LOST_ANSWER", "ERROR_500", "ERROR_500", "ERROR_500", "ERROR_500",
+                "ERROR_500", "ERROR_500", "ERROR_500");
+        faults.faultPathRegex = "POST /api/v1/tasks";
+        sandbox.applyFaults(faults);
+        try {
+            String task = api.putTask(executor, "Связана событием", "42.00");
+            api.awaitSynced("tasks", task);
+            assertThat(sandbox.tasksByExternalId(task)).hasSize(1);
+            api.manager().get("/api/v1/tasks/" + task).then().body("madetaskId",
+                    equalTo(sandbox.tasksByExternalId(task).get(0).get("id").asText()));
+        } finally {
+            var healed = sandbox.faults();
+            healed.faultPathRegex = null;
+            healed.scripted = java.util.List.of();
             sandbox.applyFaults(healed);
         }
     }
