@@ -26,6 +26,7 @@ public final class EmbeddedDatabase {
         if (System.getProperty(MARKER) != null || configured()) {
             return;
         }
+        // quarkus:dev sets bridge.embedded-postgres (pom.xml); its first start runs before the launch mode is known.
         boolean allowed = LaunchMode.current() == LaunchMode.DEVELOPMENT
                 || Boolean.parseBoolean(setting("BRIDGE_EMBEDDED_POSTGRES", "bridge.embedded-postgres", "false"));
         if (!allowed) {
