@@ -41,11 +41,13 @@ public class MadeTaskClient {
     private final MadeTaskTokens tokens;
     private final MadeTaskConfig config;
     private final TypedGuard<Uni<Object>> breaker;
+    private final MadeTaskPacer pacer;
 
     MadeTaskClient(@RestClient MadeTaskRestClient api, MadeTaskTokens tokens, MadeTaskConfig config) {
         this.api = api;
         this.tokens = tokens;
         this.config = config;
+        this.pacer = new MadeTaskPacer(config.paceRate(), config.paceBurst());
         MadeTaskConfig.Breaker b = config.breaker();
         this.breaker = TypedGuard.create(new TypeLiteral<Uni<Object>>() {
         })
@@ -170,6 +172,7 @@ public class MadeTaskClient {
         return tokens.accessToken()
                 .onFailure().transform(e -> new MadeTaskException.Unavailable(0, "token_unavailable",
                         "Could not get a MadeTask access token", requestId, null, e))
+                .flatMap(token -> paced().replaceWith(token))
                 .flatMap(token -> {
                     Uni<Object> guarded = breaker.get(() -> (Uni<Object>) invocation.invoke("Bearer " + token, requestId)
                             .ifNoItem().after(config.callTimeout())
@@ -188,6 +191,12 @@ public class MadeTaskClient {
                                 return attempt(operation, invocation, requestId, true);
                             });
                 });
+    }
+
+    private Uni<Void> paced() {
+        Duration wait = pacer.reserve();
+        return wait.isZero() ? Uni.createFrom().voidItem()
+                : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
     }
 
     /** The wait before retry number {@code attempt}, or null when the failure must not be retried. */

@@ -55,6 +55,17 @@ public interface MadeTaskConfig {
     @WithDefault("60S")
     Duration tokenRefreshSkew();
 
+    /**
+     * Calls per second the bridge allows itself, a little under the account's rate limit so that it is paced rather
+     * than refused; 0 turns pacing off.
+     */
+    @WithDefault("95")
+    double paceRate();
+
+    /** Calls that may go at once after a quiet spell. */
+    @WithDefault("50")
+    int paceBurst();
+
     /** The circuit breaker that stops calls while MadeTask keeps failing. */
     Breaker breaker();
 

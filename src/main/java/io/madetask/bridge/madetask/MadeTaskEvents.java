@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.executor.ExecutorSync;
+import io.madetask.bridge.payout.PayoutSettlement;
 import io.madetask.bridge.sync.SyncConfig;
 import io.madetask.bridge.task.TaskSync;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -40,14 +41,16 @@ public class MadeTaskEvents {
     private final SyncConfig config;
     private final Vertx vertx;
     private final BackgroundTx tx;
+    private final PayoutSettlement payouts;
     private final AtomicBoolean catchingUp = new AtomicBoolean();
     private volatile Instant lastCatchUp;
     private volatile String lastEventId;
     private long timer = -1;
 
     MadeTaskEvents(ExecutorSync executors, TaskSync tasks, MadeTaskClient client, ObjectMapper json,
-            SyncConfig config, Vertx vertx, BackgroundTx tx) {
+            SyncConfig config, Vertx vertx, BackgroundTx tx, PayoutSettlement payouts) {
         this.tx = tx;
+        this.payouts = payouts;
         this.executors = executors;
         this.tasks = tasks;
         this.client = client;
@@ -87,6 +90,7 @@ public class MadeTaskEvents {
             return switch (event.type()) {
                 case "executor.updated" -> executors.applyEvent(json.treeToValue(event.data(), MadeTaskModel.Executor.class));
                 case "task.updated" -> tasks.applyEvent(json.treeToValue(event.data(), MadeTaskModel.Task.class));
+                case "payout.updated" -> payouts.applyEvent(json.treeToValue(event.data(), MadeTaskModel.Payout.class));
                 default -> Uni.createFrom().item("IGNORED");
             };
         } catch (Exception e) {

@@ -15,6 +15,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.madetask.bridge.common.BridgeException;
 import io.madetask.bridge.common.PageView;
+import io.madetask.bridge.payout.PayoutService;
+import io.madetask.bridge.payout.PayoutView;
 import io.madetask.bridge.security.Caller;
 import io.madetask.bridge.task.TaskService;
 import io.madetask.bridge.task.TaskView;
@@ -30,10 +32,12 @@ public class MeResource {
 
     private final Caller caller;
     private final TaskService tasks;
+    private final PayoutService payouts;
 
-    MeResource(Caller caller, TaskService tasks) {
+    MeResource(Caller caller, TaskService tasks, PayoutService payouts) {
         this.caller = caller;
         this.tasks = tasks;
+        this.payouts = payouts;
     }
 
     /** Who the bridge takes the caller for. */
@@ -52,8 +56,20 @@ public class MeResource {
     @Operation(summary = "My tasks", description = "The calling executor's tasks, and only theirs")
     public Uni<PageView<TaskView>> myTasks(@QueryParam("status") String status, @QueryParam("page") Integer page,
             @QueryParam("size") Integer size) {
-        String me = caller.executorCrmId().orElseThrow(() -> new BridgeException(403, "forbidden", "Forbidden",
+        return tasks.list(status, myCrmId(), null, page, size);
+    }
+
+    @GET
+    @Path("/payouts")
+    @RolesAllowed(Caller.EXECUTOR)
+    @Operation(summary = "My payouts", description = "The calling executor's payouts, with the чек (receipt) link once paid")
+    public Uni<PageView<PayoutView>> myPayouts(@QueryParam("status") String status, @QueryParam("page") Integer page,
+            @QueryParam("size") Integer size) {
+        return payouts.list(status, myCrmId(), null, null, null, page, size);
+    }
+
+    private String myCrmId() {
+        return caller.executorCrmId().orElseThrow(() -> new BridgeException(403, "forbidden", "Forbidden",
                 "The token carries no executor id"));
-        return tasks.list(status, me, null, page, size);
     }
 }

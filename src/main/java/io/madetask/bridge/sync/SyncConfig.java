@@ -14,7 +14,7 @@ public interface SyncConfig {
     boolean enabled();
 
     /** Operations carried out at the same time by this instance (MadeTask calls in flight). */
-    @WithDefault("8")
+    @WithDefault("16")
     int concurrency();
 
     /** Operations claimed in one go (executor creations among them travel in bulk calls of up to 500). */

@@ -18,6 +18,7 @@ import io.madetask.bridge.common.PageView;
 import io.madetask.bridge.common.Problem;
 import io.madetask.bridge.common.RequestIds;
 import io.madetask.bridge.executor.Executor;
+import io.madetask.bridge.payout.PayoutService;
 import io.madetask.bridge.sync.SyncOutbox;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -36,8 +37,10 @@ public class TaskService {
     private final SyncOutbox outbox;
     private final Audit audit;
     private final ObjectMapper json;
+    private final PayoutService payouts;
 
-    TaskService(SyncOutbox outbox, Audit audit, ObjectMapper json) {
+    TaskService(SyncOutbox outbox, Audit audit, ObjectMapper json, PayoutService payouts) {
+        this.payouts = payouts;
         this.outbox = outbox;
         this.audit = audit;
         this.json = json;
@@ -133,7 +136,7 @@ public class TaskService {
                 .flatMap(t -> {
                     if (t.status.equals(change.status())
                             || ("ACCEPTED".equals(change.status()) && "PAID".equals(t.status))) {
-                        return Uni.createFrom().item(TaskView.of(t));
+                        return view(t);
                     }
                     if (!clientMayMove(t.status, change.status())) {
                         throw new BridgeException(409, "invalid_transition", "Invalid transition",
@@ -148,7 +151,10 @@ public class TaskService {
                     return outbox.enqueue(Task.ENTITY, crmId, TRANSITION, payload)
                             .flatMap(op -> audit.record(actor, "task.status", Task.ENTITY, crmId, "ACCEPTED",
                                     RequestIds.current(), from + " -> " + change.status()))
-                            .map(v -> TaskView.of(t));
+                            .flatMap(v -> "ACCEPTED".equals(change.status())
+                                    ? payouts.createFor(t.crmId, t.executorCrmId, t.reward)
+                                    : Uni.createFrom().voidItem())
+                            .flatMap(v -> view(t));
                 });
     }
 
@@ -156,7 +162,7 @@ public class TaskService {
     public Uni<TaskView> get(String crmId) {
         return Task.<Task>findById(RequestIds.checkCrmId(crmId))
                 .onItem().ifNull().failWith(() -> BridgeException.notFound("task", crmId))
-                .map(TaskView::of);
+                .flatMap(this::view);
     }
 
     @WithSession
@@ -178,8 +184,13 @@ public class TaskService {
             params.put("since", updatedSince);
         }
         var found = Task.<Task>find(query.toString(), Sort.ascending("updatedAt", "crmId"), params).page(ps[0], ps[1]);
-        return found.list().flatMap(items -> found.count().map(total -> new PageView<>(
-                items.stream().map(TaskView::of).toList(), ps[0], ps[1], total)));
+        return found.list().flatMap(items -> payouts.refsOf(items.stream().map(t -> t.crmId).toList())
+                .flatMap(refs -> found.count().map(total -> new PageView<>(items.stream()
+                        .map(t -> TaskView.of(t, refs.get(t.crmId))).toList(), ps[0], ps[1], total))));
+    }
+
+    private Uni<TaskView> view(Task t) {
+        return payouts.refsOf(List.of(t.crmId)).map(refs -> TaskView.of(t, refs.get(t.crmId)));
     }
 
     private static void apply(Task t, TaskRequest request) {

@@ -13,6 +13,7 @@ import io.madetask.bridge.audit.Audit;
 import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.common.Money;
 import io.madetask.bridge.executor.Executor;
+import io.madetask.bridge.payout.PayoutService;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.madetask.MadeTaskException;
 import io.madetask.bridge.madetask.MadeTaskModel;
@@ -28,9 +29,11 @@ public class TaskSync implements SyncHandler {
     private final Audit audit;
     private final ObjectMapper json;
     private final BackgroundTx tx;
+    private final PayoutService payouts;
 
-    TaskSync(MadeTaskClient client, Audit audit, ObjectMapper json, BackgroundTx tx) {
+    TaskSync(MadeTaskClient client, Audit audit, ObjectMapper json, BackgroundTx tx, PayoutService payouts) {
         this.tx = tx;
+        this.payouts = payouts;
         this.client = client;
         this.audit = audit;
         this.json = json;
@@ -129,9 +132,13 @@ public class TaskSync implements SyncHandler {
                     // Already there (an earlier try went through), or MadeTask's task is elsewhere: take its state.
                     return client.getTask(s.madetaskId()).flatMap(mt -> {
                         boolean arrived = mt.status().equals(to) || ("ACCEPTED".equals(to) && "PAID".equals(mt.status()));
-                        return record(op, s, mt, "madetask.task.transition", arrived)
+                        Uni<Outcome> recorded = record(op, s, mt, "madetask.task.transition", arrived)
                                 .replaceWith(arrived ? Outcome.DONE : Outcome.failed(
                                         "MadeTask refused " + to + ": the task is " + mt.status() + " there"));
+                        return arrived || !"ACCEPTED".equals(to) ? recorded
+                                : recorded.call(() -> tx.transaction(() -> payouts.failForTask(s.crmId(),
+                                        "TASK_NOT_ACCEPTED", "MadeTask would not accept the task: it is "
+                                                + mt.status() + " there")));
                     }).onFailure(MadeTaskException.class).recoverWithItem(f -> outcomeOf((MadeTaskException) f));
                 });
     }
@@ -181,7 +188,14 @@ public class TaskSync implements SyncHandler {
                     }
                     return SyncOperation.count("entityType = ?1 and entityId = ?2 and status = 'PENDING' and kind = ?3",
                             Task.ENTITY, t.crmId, TaskService.TRANSITION)
-                            .map(moving -> applyRemote(t, mt, moving == 0) ? "APPLIED" : "STALE");
+                            .flatMap(moving -> {
+                                if (!applyRemote(t, mt, moving == 0)) {
+                                    return Uni.createFrom().item("STALE");
+                                }
+                                return "ACCEPTED".equals(t.status) || "PAID".equals(t.status)
+                                        ? payouts.createFor(t.crmId, t.executorCrmId, t.reward).replaceWith("APPLIED")
+                                        : Uni.createFrom().item("APPLIED");
+                            });
                 });
     }
 

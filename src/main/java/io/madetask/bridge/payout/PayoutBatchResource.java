@@ -1,0 +1,58 @@
+package io.madetask.bridge.payout;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.madetask.bridge.common.PageView;
+import io.madetask.bridge.security.Caller;
+import io.smallrye.mutiny.Uni;
+
+/** Pay many tasks at once. */
+@Path("/api/v1/payout-batches")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({Caller.ADMIN, Caller.MANAGER})
+@Tag(name = "Payout batches", description = "Up to 1000 tasks accepted and paid in one request")
+public class PayoutBatchResource {
+
+    private final PayoutBatchService service;
+    private final Caller caller;
+
+    PayoutBatchResource(PayoutBatchService service, Caller caller) {
+        this.service = service;
+        this.caller = caller;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Pay a batch of tasks",
+            description = "202 at once. Each task in IN_PROGRESS, SUBMITTED or ACCEPTED is accepted where it is not yet, and paid; every other task gets a per-item error.")
+    public Uni<RestResponse<PayoutBatchView>> create(PayoutBatchService.BatchRequest body) {
+        return service.create(body, caller.subject()).map(b -> RestResponse.status(RestResponse.Status.ACCEPTED, b));
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "A batch, with live counts")
+    public Uni<PayoutBatchView> get(@PathParam("id") String id) {
+        return service.get(id);
+    }
+
+    @GET
+    @Path("/{id}/items")
+    @Operation(summary = "A batch's items", description = "Per task: PENDING, PROCESSING, PAID, FAILED or REJECTED, with the reason")
+    public Uni<PageView<PayoutBatchView.Item>> items(@PathParam("id") String id, @QueryParam("status") String status,
+            @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+        return service.items(id, status, page, size);
+    }
+}

@@ -1,0 +1,244 @@
+package io.madetask.bridge.payout;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.madetask.bridge.common.Money;
+import io.madetask.bridge.madetask.MadeTaskClient;
+import io.madetask.bridge.madetask.MadeTaskException;
+import io.madetask.bridge.madetask.MadeTaskModel;
+import io.madetask.bridge.sync.SyncWorker;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Pays. A pipeline with at most {@code bridge.payouts.concurrency} calls in flight: it claims due payouts in a short
+ * transaction ({@code FOR UPDATE SKIP LOCKED} with a lease, so instances share the work and never take the same
+ * payout), calls MadeTask with no database session open, with the payout's stored idempotency key, and records each
+ * outcome in its own short transaction. As each call ends, the next payout is claimed. A payout waits until its task
+ * is accepted in MadeTask (no pending operation of the task). A retry after a timeout, a lost answer or a crash uses
+ * the same key, so MadeTask pays once.
+ */
+@ApplicationScoped
+public class PayoutEngine {
+
+    private static final Logger LOG = Logger.getLogger(PayoutEngine.class);
+
+    private static final String CLAIM = """
+            update payout p set locked_by = $1, locked_until = now() + make_interval(secs => $2),
+                   calls = calls + 1, updated_at = now()
+            from task t
+            where t.crm_id = p.task_crm_id and p.id in (
+                select p2.id from payout p2 join task t2 on t2.crm_id = p2.task_crm_id
+                where p2.status = 'PENDING' and p2.next_attempt_at <= now()
+                  and (p2.locked_until is null or p2.locked_until < now())
+                  and t2.madetask_id is not null
+                  and not exists (select 1 from sync_operation o
+                                  where o.entity_type = 'TASK' and o.entity_id = t2.crm_id and o.status = 'PENDING')
+                order by p2.next_attempt_at, p2.id
+                limit $3
+                for update of p2 skip locked)
+            returning p.id, p.idempotency_key, p.amount, p.task_crm_id, p.calls, t.madetask_id as task_madetask_id""";
+
+    private static final String RECORD = """
+            update payout set
+                status = case when status in ('PAID', 'FAILED') then status
+                              when status = 'PROCESSING' and $2 = 'PENDING' then status else $2 end,
+                madetask_id = coalesce($3, madetask_id), failure_code = $4, failure_message = $5,
+                receipt_url = coalesce($6, receipt_url), paid_at = coalesce($7, paid_at), last_error = $8,
+                next_attempt_at = coalesce($9, next_attempt_at),
+                locked_by = null, locked_until = null, updated_at = now()
+            where id = $1 and locked_by = $10""";
+
+    private final Pool pool;
+    private final MadeTaskClient client;
+    private final PayoutConfig config;
+    private final Vertx vertx;
+    private final String instanceId;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean claiming = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+    private volatile boolean stopping;
+    private long timer = -1;
+
+    PayoutEngine(Pool pool, MadeTaskClient client, PayoutConfig config, Vertx vertx, SyncWorker worker) {
+        this.pool = pool;
+        this.client = client;
+        this.config = config;
+        this.vertx = vertx;
+        this.instanceId = worker.instanceId();
+    }
+
+    record Claimed(String id, String key, BigDecimal amount, String taskCrmId, String taskMadetaskId, int calls) {
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (config.enabled()) {
+            timer = vertx.setPeriodic(config.pollInterval().toMillis(), t -> pump());
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    /** Payout calls in flight in this instance right now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Look for due payouts soon (after the caller's transaction commits). */
+    public void wakeUp() {
+        if (config.enabled() && !stopping) {
+            vertx.setTimer(20, t -> pump());
+        }
+    }
+
+    /** Claims as many due payouts as there are free slots, and starts them; each one ending pumps again. */
+    void pump() {
+        if (stopping) {
+            return;
+        }
+        int free = config.concurrency() - inFlight.get();
+        if (free <= 0) {
+            return;
+        }
+        if (!claiming.compareAndSet(false, true)) {
+            again.set(true);
+            return;
+        }
+        again.set(false);
+        claim(free).subscribe().with(claimed -> {
+            claiming.set(false);
+            for (Claimed c : claimed) {
+                inFlight.incrementAndGet();
+                pay(c).subscribe().with(v -> finished(), e -> {
+                    LOG.warnf("Payout %s: recording the outcome failed: %s", c.id(), e.toString());
+                    finished();
+                });
+            }
+            if (claimed.size() == free || again.get()) {
+                pump();
+            }
+        }, e -> {
+            claiming.set(false);
+            LOG.warnf("Claiming payouts failed: %s", e.toString());
+        });
+    }
+
+    private void finished() {
+        inFlight.decrementAndGet();
+        pump();
+    }
+
+    private Uni<List<Claimed>> claim(int limit) {
+        return pool.preparedQuery(CLAIM).execute(Tuple.of(instanceId, (double) config.lease().toSeconds(), limit))
+                .map(rows -> {
+                    List<Claimed> list = new ArrayList<>();
+                    for (Row r : rows) {
+                        list.add(new Claimed(r.getString("id"), r.getString("idempotency_key"),
+                                r.getBigDecimal("amount"), r.getString("task_crm_id"),
+                                r.getString("task_madetask_id"), r.getInteger("calls")));
+                    }
+                    return list;
+                });
+    }
+
+    /** One payout: the call, and its outcome recorded. Never fails: every ending is recorded. */
+    Uni<Void> pay(Claimed c) {
+        MadeTaskModel.PayoutCreate body = new MadeTaskModel.PayoutCreate(c.taskMadetaskId(), Money.rub(c.amount()),
+                "Task " + c.taskCrmId());
+        return client.createPayout(body, c.key())
+                .flatMap(mt -> answered(c, mt, "CREATED"))
+                .onFailure(MadeTaskException.class).recoverWithUni(e -> refused(c, (MadeTaskException) e))
+                .onFailure().recoverWithUni(e -> retry(c, "Unexpected: " + e.getClass().getSimpleName()));
+    }
+
+    private Uni<Void> refused(Claimed c, MadeTaskException e) {
+        if (e.isTransient()) {
+            return retry(c, "MadeTask unavailable: " + (e.status() == 0 ? "" : e.status() + " ") + e.code());
+        }
+        if ("payout_exists".equals(e.code()) && e.existingId().isPresent()) {
+            // Paid under an earlier key of ours, or MadeTask knows a payout we lost track of: take it as ours.
+            return client.getPayout(e.existingId().get())
+                    .flatMap(mt -> answered(c, mt, "LINKED"))
+                    .onFailure(MadeTaskException.class).recoverWithUni(f -> retry(c, "Reading the existing payout: "
+                            + ((MadeTaskException) f).code()));
+        }
+        if ("task_not_accepted".equals(e.code())) {
+            return client.getTask(c.taskMadetaskId()).flatMap(task -> switch (task.status()) {
+                case "ACCEPTED" -> retry(c, "MadeTask had not yet accepted the task");
+                case "PAID" -> client.listPayouts(new MadeTaskModel.ListQuery(null, null, "PAID", c.taskMadetaskId(),
+                        null, 10)).flatMap(page -> page.items().isEmpty() ? retry(c, "Task PAID, payout not found yet")
+                                : answered(c, page.items().get(0), "LINKED"));
+                default -> fail(c, "TASK_NOT_ACCEPTED", "The task is " + task.status() + " in MadeTask, not ACCEPTED");
+            }).onFailure(MadeTaskException.class).recoverWithUni(f -> retry(c, "Reading the task: "
+                    + ((MadeTaskException) f).code()));
+        }
+        String code = e.code() == null ? "REFUSED" : e.code().toUpperCase();
+        return fail(c, code, e.getMessage());
+    }
+
+    private Uni<Void> answered(Claimed c, MadeTaskModel.Payout mt, String how) {
+        OffsetDateTime paidAt = mt.paidAt() == null ? null : OffsetDateTime.parse(mt.paidAt());
+        return record(c, mt.status(), mt.id(), mt.failureCode(), mt.failureMessage(), mt.receiptUrl(), paidAt, null,
+                null, "madetask.payout.create", how + " " + mt.id() + ", " + mt.status());
+    }
+
+    private Uni<Void> fail(Claimed c, String code, String message) {
+        LOG.infof("Payout %s for task %s FAILED: %s", c.id(), c.taskCrmId(), code);
+        return record(c, "FAILED", null, code, message, null, null, null, null, "madetask.payout.create",
+                "refused: " + code);
+    }
+
+    private Uni<Void> retry(Claimed c, String error) {
+        Duration delay = backoff(c.calls());
+        return record(c, "PENDING", null, null, null, null, null, error,
+                OffsetDateTime.now(ZoneOffset.UTC).plus(delay), null, null);
+    }
+
+    private Uni<Void> record(Claimed c, String status, String madetaskId, String failureCode, String failureMessage,
+            String receiptUrl, OffsetDateTime paidAt, String lastError, OffsetDateTime nextAttempt, String auditAction,
+            String auditDetail) {
+        Tuple values = Tuple.tuple().addString(c.id()).addString(status).addString(madetaskId)
+                .addString(failureCode).addString(failureMessage).addString(receiptUrl).addOffsetDateTime(paidAt)
+                .addString(lastError).addOffsetDateTime(nextAttempt).addString(instanceId);
+        if (auditAction == null) {
+            return pool.preparedQuery(RECORD).execute(values).replaceWithVoid();
+        }
+        return pool.withTransaction((SqlConnection conn) -> conn.preparedQuery(RECORD).execute(values)
+                .flatMap(updated -> updated.rowCount() == 0 ? Uni.createFrom().voidItem()
+                        : conn.preparedQuery("""
+                                insert into audit_entry (actor, action, entity_type, entity_id, outcome, request_id, detail)
+                                values ('system', $1, 'PAYOUT', $2, $3, $4, $5)""")
+                                .execute(Tuple.of(auditAction, c.id(), status, c.key(), auditDetail)).replaceWithVoid()));
+    }
+
+    Duration backoff(int calls) {
+        long initial = config.retryInitial().toMillis();
+        long delay = initial << Math.min(Math.max(0, calls - 1), 20);
+        long capped = Math.min(delay, config.retryMax().toMillis());
+        return Duration.ofMillis((long) (capped * (0.75 + Math.random() * 0.25)));
+    }
+}
