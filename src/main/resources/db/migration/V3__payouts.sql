@@ -14,6 +14,7 @@ create table payout (
     failure_message  text,
     receipt_url      text,
     last_error       text,
+    last_instance    text,
     batch_id         text,
     next_attempt_at  timestamptz   not null default now(),
     locked_by        text,

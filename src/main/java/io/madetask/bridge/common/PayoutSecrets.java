@@ -60,11 +60,11 @@ public class PayoutSecrets {
     PayoutSecrets(Config config) {
         config.keys().forEach((id, value) -> {
             if (!value.isBlank()) {
-                keys.put(id, new SecretKeySpec(Base64.getDecoder().decode(value.trim()), "AES"));
+                keys.put(id, aesKey(id, value));
             }
         });
         config.activeKey().filter(k -> !k.isBlank()).ifPresent(k -> keys.put(config.activeKeyId().orElse("k1"),
-                new SecretKeySpec(Base64.getDecoder().decode(k.trim()), "AES")));
+                aesKey(config.activeKeyId().orElse("k1"), k)));
         if (keys.isEmpty()) {
             if (LaunchMode.current() == LaunchMode.NORMAL) {
                 throw new IllegalStateException("No payout number key configured: card and account numbers cannot be "
@@ -121,6 +121,20 @@ public class PayoutSecrets {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Cannot open a payout number sealed with " + keyId, e);
         }
+    }
+
+    /** A configured key: base64 of exactly 32 bytes, checked at start-up rather than at the first number sealed. */
+    private static SecretKey aesKey(String id, String base64) {
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(base64.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Payout number key " + id + " is not base64");
+        }
+        if (bytes.length != 32) {
+            throw new IllegalStateException("Payout number key " + id + " must be 32 bytes (AES-256), not " + bytes.length);
+        }
+        return new SecretKeySpec(bytes, "AES");
     }
 
     private static SecretKey newKey() {

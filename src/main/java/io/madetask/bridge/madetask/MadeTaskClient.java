@@ -195,7 +195,7 @@ public class MadeTaskClient {
 
     private Uni<Void> paced() {
         Duration wait = pacer.reserve();
-        return wait.isZero() ? Uni.createFrom().voidItem()
+        return wait.toMillis() < 1 ? Uni.createFrom().voidItem()
                 : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
     }
 

@@ -25,8 +25,11 @@ public interface PayoutConfig {
     @WithDefault("1S")
     Duration pollInterval();
 
-    /** A claim's lease: a payout claimed by an instance that died is taken up again after it, with the same key. */
-    @WithDefault("2M")
+    /**
+     * A claim's lease: a payout claimed by an instance that died is taken up again after it, with the same key. Keep
+     * it longer than one call can last with its retries (call timeout times retries, plus backoff).
+     */
+    @WithDefault("5M")
     Duration lease();
 
     /** First delay before a payout whose call failed in a way that may pass is tried again; doubles each time. */

@@ -64,7 +64,7 @@ public class PayoutEngine {
                               when status = 'PROCESSING' and $2 = 'PENDING' then status else $2 end,
                 madetask_id = coalesce($3, madetask_id), failure_code = $4, failure_message = $5,
                 receipt_url = coalesce($6, receipt_url), paid_at = coalesce($7, paid_at), last_error = $8,
-                next_attempt_at = coalesce($9, next_attempt_at),
+                next_attempt_at = coalesce($9, next_attempt_at), last_instance = $10,
                 locked_by = null, locked_until = null, updated_at = now()
             where id = $1 and locked_by = $10""";
 

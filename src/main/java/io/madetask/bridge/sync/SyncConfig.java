@@ -17,7 +17,7 @@ public interface SyncConfig {
     @WithDefault("16")
     int concurrency();
 
-    /** Operations claimed in one go (executor creations among them travel in bulk calls of up to 500). */
+    /** Executor creations claimed in one go; they travel in bulk calls of up to 500. */
     @WithDefault("500")
     int claimBatch();
 
@@ -26,7 +26,7 @@ public interface SyncConfig {
     Duration pollInterval();
 
     /** How long a claim holds: work not finished by then (a crash) is taken up again by any instance. */
-    @WithDefault("2M")
+    @WithDefault("5M")
     Duration lease();
 
     /** First delay before an operation that failed in a way that may pass is tried again; doubles each time. */

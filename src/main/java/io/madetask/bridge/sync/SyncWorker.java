@@ -45,6 +45,7 @@ public class SyncWorker {
                 select o.id from sync_operation o
                 where o.status = 'PENDING' and o.next_attempt_at <= now()
                   and (o.locked_until is null or o.locked_until < now())
+                  and ((o.entity_type = 'EXECUTOR' and o.kind = 'CREATE') = $4)
                   and not exists (select 1 from sync_operation p
                                   where p.entity_type = o.entity_type and p.entity_id = o.entity_id
                                     and p.status = 'PENDING' and p.id < o.id)
@@ -119,7 +120,7 @@ public class SyncWorker {
         wanted.set(false);
         runRound().subscribe().with(n -> {
             running.set(false);
-            if (n >= config.claimBatch() || wanted.get()) {
+            if (n > 0 || wanted.get()) {
                 round();
             }
         }, e -> {
@@ -128,8 +129,18 @@ public class SyncWorker {
         });
     }
 
+    /**
+     * A round claims only what it can start at once: executor creations (which travel in bulk calls) up to the claim
+     * batch, and other operations up to the concurrency, so no claim waits long enough for its lease to run out.
+     */
     private Uni<Integer> runRound() {
-        return claim().flatMap(ops -> {
+        return claim(true, config.claimBatch())
+                .flatMap(bulk -> claim(false, Math.max(1, config.concurrency())).map(rest -> {
+                    List<SyncOperation> all = new ArrayList<>(bulk);
+                    all.addAll(rest);
+                    return all;
+                }))
+                .flatMap(ops -> {
             if (ops.isEmpty()) {
                 return Uni.createFrom().item(0);
             }
@@ -142,9 +153,9 @@ public class SyncWorker {
         });
     }
 
-    private Uni<List<SyncOperation>> claim() {
+    private Uni<List<SyncOperation>> claim(boolean executorCreations, int limit) {
         return pool.preparedQuery(CLAIM)
-                .execute(Tuple.of(instanceId, (double) config.lease().toSeconds(), config.claimBatch()))
+                .execute(Tuple.of(instanceId, (double) config.lease().toSeconds(), limit, executorCreations))
                 .map(rows -> {
                     List<SyncOperation> ops = new ArrayList<>();
                     for (Row row : rows) {

@@ -1,0 +1,152 @@
+package io.madetask.bridge.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.madetask.bridge.sandbox.MadeTaskSandbox;
+
+/**
+ * The packaged bridge ({@code target/quarkus-app/quarkus-run.jar}) as a separate operating-system process, pointed at
+ * a sandbox and a database, that tests can kill with SIGKILL and start again.
+ */
+public final class BridgeProcess implements AutoCloseable {
+
+    private static final String KEY = Base64.getEncoder().encodeToString("it-only-key-0123456789abcdef-012".getBytes());
+
+    private final String name;
+    private final Map<String, String> config = new LinkedHashMap<>();
+    private final Path log;
+    private final int port;
+    private Process process;
+    private int starts;
+
+    public BridgeProcess(String name, MadeTaskSandbox sandbox, ServerDatabase db, Map<String, String> extra)
+            throws IOException {
+        this.name = name;
+        this.port = freePort();
+        Path logs = Path.of("target", "it-logs");
+        Files.createDirectories(logs);
+        this.log = logs.resolve(name + "-" + db.name + ".log");
+        config.put("quarkus.http.port", Integer.toString(port));
+        config.put("quarkus.datasource.reactive.url", db.reactiveUrl());
+        config.put("quarkus.datasource.jdbc.url", db.jdbcUrl());
+        config.put("quarkus.datasource.username", db.user());
+        config.put("quarkus.datasource.password", db.password());
+        config.put("madetask.base-url", sandbox.baseUrl());
+        config.put("madetask.client-id", "bridge");
+        config.put("madetask.client-secret", "bridge-secret");
+        config.put("madetask.webhook-secret", SandboxResource.WEBHOOK_SECRET);
+        config.put("quarkus.oidc.auth-server-url", sandbox.issuer());
+        config.put("bridge.crypto.active-key", KEY);
+        config.put("bridge.sync.instance-id", name);
+        config.put("bridge.sync.poll-interval", "200MS");
+        config.put("bridge.sync.retry-initial", "100MS");
+        config.put("bridge.sync.retry-max", "1S");
+        config.put("bridge.sync.lease", "20S");
+        config.put("bridge.sync.catch-up-interval", "2S");
+        config.put("bridge.payouts.poll-interval", "200MS");
+        config.put("bridge.payouts.retry-initial", "100MS");
+        config.put("bridge.payouts.retry-max", "1S");
+        config.put("bridge.payouts.lease", "15S");
+        config.put("bridge.payouts.reconcile-after", "5S");
+        config.put("bridge.payouts.reconcile-interval", "2S");
+        config.put("madetask.call-timeout", "3S");
+        config.put("madetask.max-retries", "2");
+        config.put("quarkus.rest-client.madetask.read-timeout", "2000");
+        config.put("madetask.backoff-initial", "20MS");
+        config.put("madetask.backoff-max", "200MS");
+        config.put("madetask.breaker.request-volume", "20");
+        config.put("madetask.breaker.delay", "1S");
+        config.putAll(extra);
+    }
+
+    public String baseUrl() {
+        return "http://localhost:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Starts the process and waits until it is ready. */
+    public void start() throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-Xmx512m");
+        config.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(new File("target/quarkus-app/quarkus-run.jar").getAbsolutePath());
+        starts++;
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+            }
+            if (ready()) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(name + " was not ready within 90 s; see " + log);
+    }
+
+    /** SIGKILL: no shutdown hook, no goodbye. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** Peak resident memory of the process so far, in MiB (Linux). */
+    public long peakRssMib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    public int starts() {
+        return starts;
+    }
+
+    private boolean ready() {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(baseUrl() + "/q/health/ready").toURL().openConnection();
+            c.setConnectTimeout(500);
+            c.setReadTimeout(2000);
+            return c.getResponseCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}

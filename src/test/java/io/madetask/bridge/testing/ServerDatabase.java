@@ -1,0 +1,65 @@
+package io.madetask.bridge.testing;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+
+/**
+ * A fresh database on a PostgreSQL server that outlives the application under test (crash and multi-process tests):
+ * {@code BRIDGE_IT_DB_HOST}/{@code BRIDGE_IT_DB_PORT}, by default the machine's server at 127.0.0.1:5432, user postgres.
+ */
+public final class ServerDatabase implements AutoCloseable {
+
+    public final String name = "bridge_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private final String host = System.getenv().getOrDefault("BRIDGE_IT_DB_HOST", "127.0.0.1");
+    private final String port = System.getenv().getOrDefault("BRIDGE_IT_DB_PORT", "5432");
+    private final String user = System.getenv().getOrDefault("BRIDGE_IT_DB_USER", "postgres");
+    private final String password = System.getenv().getOrDefault("BRIDGE_IT_DB_PASSWORD", "");
+
+    public ServerDatabase() throws SQLException {
+        try (Connection c = DriverManager.getConnection(url("postgres"), user, password);
+                Statement s = c.createStatement()) {
+            s.execute("create database " + name);
+        }
+    }
+
+    public String reactiveUrl() {
+        return "postgresql://" + host + ":" + port + "/" + name;
+    }
+
+    public String jdbcUrl() {
+        return url(name);
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** The first column of the first row of a query. */
+    public long count(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl(), user, password);
+                Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try (Connection c = DriverManager.getConnection(url("postgres"), user, password);
+                Statement s = c.createStatement()) {
+            s.execute("drop database if exists " + name + " with (force)");
+        }
+    }
+
+    private String url(String database) {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+}
