@@ -98,7 +98,11 @@ public class MadeTaskEvents {
         }
     }
 
-    /** Reads the event log from the cursor to its end, a page per transaction. Answers the events applied. */
+    /**
+     * Reads the event log from the cursor to its end. Each event is applied in its own short transaction (one the
+     * webhook may already have made: then it is a duplicate and changes nothing), and the cursor moves after each page.
+     * Answers the events applied.
+     */
     public Uni<Integer> catchUp() {
         if (!catchingUp.compareAndSet(false, true)) {
             return Uni.createFrom().item(0);
@@ -116,19 +120,18 @@ public class MadeTaskEvents {
                     if (page.items().isEmpty()) {
                         return Uni.createFrom().item(0);
                     }
-                    Uni<Integer> applied = tx.transaction(() -> EventCursor.<EventCursor>findById((short) 1,
-                            LockModeType.PESSIMISTIC_WRITE).flatMap(cursor -> Multi.createFrom().iterable(page.items())
-                                    .filter(e -> cursor.lastEventId == null || e.id().compareTo(cursor.lastEventId) > 0)
-                                    .onItem().transformToUniAndConcatenate(e -> apply(e, "catch-up"))
-                                    .collect().asList()
-                                    .invoke(outcomes -> {
-                                        String last = page.items().get(page.items().size() - 1).id();
+                    String last = page.items().get(page.items().size() - 1).id();
+                    Uni<Integer> applied = Multi.createFrom().iterable(page.items())
+                            .onItem().transformToUniAndConcatenate(e -> tx.transaction(() -> apply(e, "catch-up")))
+                            .collect().asList()
+                            .map(outcomes -> (int) outcomes.stream().filter("APPLIED"::equals).count())
+                            .call(n -> tx.transaction(() -> EventCursor.<EventCursor>findById((short) 1,
+                                    LockModeType.PESSIMISTIC_WRITE).invoke(cursor -> {
                                         if (cursor.lastEventId == null || last.compareTo(cursor.lastEventId) > 0) {
                                             cursor.lastEventId = last;
                                             cursor.updatedAt = Instant.now();
                                         }
-                                    })
-                                    .map(outcomes -> (int) outcomes.stream().filter("APPLIED"::equals).count())));
+                                    })));
                     return applied.flatMap(n -> page.items().size() < PAGE ? Uni.createFrom().item(n)
                             : pages().map(m -> m + n));
                 });

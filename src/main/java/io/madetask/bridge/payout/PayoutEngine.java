@@ -7,14 +7,13 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.madetask.bridge.common.ClaimingPump;
 import io.madetask.bridge.common.Money;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.madetask.MadeTaskException;
@@ -73,9 +72,7 @@ public class PayoutEngine {
     private final PayoutConfig config;
     private final Vertx vertx;
     private final String instanceId;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicBoolean claiming = new AtomicBoolean();
-    private final AtomicBoolean again = new AtomicBoolean();
+    private final ClaimingPump<Claimed> pump;
     private volatile boolean stopping;
     private long timer = -1;
 
@@ -85,6 +82,7 @@ public class PayoutEngine {
         this.config = config;
         this.vertx = vertx;
         this.instanceId = worker.instanceId();
+        this.pump = new ClaimingPump<>("Payout engine", config.concurrency(), this::claim, this::pay);
     }
 
     record Claimed(String id, String key, BigDecimal amount, String taskCrmId, String taskMadetaskId, int calls) {
@@ -92,7 +90,7 @@ public class PayoutEngine {
 
     void start(@Observes StartupEvent event) {
         if (config.enabled()) {
-            timer = vertx.setPeriodic(config.pollInterval().toMillis(), t -> pump());
+            timer = vertx.setPeriodic(config.pollInterval().toMillis(), t -> pump.pump());
         }
     }
 
@@ -101,55 +99,19 @@ public class PayoutEngine {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
+        pump.stop();
     }
 
     /** Payout calls in flight in this instance right now. */
     public int inFlight() {
-        return inFlight.get();
+        return pump.inFlight();
     }
 
     /** Look for due payouts soon (after the caller's transaction commits). */
     public void wakeUp() {
         if (config.enabled() && !stopping) {
-            vertx.setTimer(20, t -> pump());
+            vertx.setTimer(20, t -> pump.pump());
         }
-    }
-
-    /** Claims as many due payouts as there are free slots, and starts them; each one ending pumps again. */
-    void pump() {
-        if (stopping) {
-            return;
-        }
-        int free = config.concurrency() - inFlight.get();
-        if (free <= 0) {
-            return;
-        }
-        if (!claiming.compareAndSet(false, true)) {
-            again.set(true);
-            return;
-        }
-        again.set(false);
-        claim(free).subscribe().with(claimed -> {
-            claiming.set(false);
-            for (Claimed c : claimed) {
-                inFlight.incrementAndGet();
-                pay(c).subscribe().with(v -> finished(), e -> {
-                    LOG.warnf("Payout %s: recording the outcome failed: %s", c.id(), e.toString());
-                    finished();
-                });
-            }
-            if (claimed.size() == free || again.get()) {
-                pump();
-            }
-        }, e -> {
-            claiming.set(false);
-            LOG.warnf("Claiming payouts failed: %s", e.toString());
-        });
-    }
-
-    private void finished() {
-        inFlight.decrementAndGet();
-        pump();
     }
 
     private Uni<List<Claimed>> claim(int limit) {

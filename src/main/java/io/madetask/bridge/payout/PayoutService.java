@@ -75,6 +75,11 @@ public class PayoutService {
                 .collect(Collectors.toMap(p -> p.taskCrmId, p -> new PayoutRef(p.id, p.status))));
     }
 
+    /** A task's acceptance reached MadeTask: its payout may go now. */
+    public void taskAccepted() {
+        engine.wakeUp();
+    }
+
     /** A payout's id and status. */
     public record PayoutRef(String id, String status) {
     }

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +16,7 @@ import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
 
+import io.madetask.bridge.common.ClaimingPump;
 import io.madetask.bridge.common.SafeContext;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -59,9 +59,8 @@ public class SyncWorker {
     private final SyncConfig config;
     private final Map<String, SyncHandler> handlers = new HashMap<>();
     private final String instanceId;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private final AtomicBoolean wanted = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final ClaimingPump<List<SyncOperation>> pump;
     private volatile boolean stopping;
     private long timer = -1;
 
@@ -71,11 +70,12 @@ public class SyncWorker {
         this.config = config;
         all.forEach(h -> handlers.put(h.entityType(), h));
         this.instanceId = config.instanceId().orElse("bridge-" + UUID.randomUUID().toString().substring(0, 8));
+        this.pump = new ClaimingPump<>("Outbox worker", config.concurrency(), this::claimUnits, this::carryOut);
     }
 
     void start(@Observes StartupEvent event) {
         if (config.enabled()) {
-            timer = vertx.setPeriodic(config.pollInterval().toMillis(), t -> round());
+            timer = vertx.setPeriodic(config.pollInterval().toMillis(), t -> pump.pump());
             LOG.infof("Outbox worker %s started: %d in flight, poll every %d ms", instanceId, config.concurrency(),
                     config.pollInterval().toMillis());
         }
@@ -86,6 +86,7 @@ public class SyncWorker {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
+        pump.stop();
     }
 
     public String instanceId() {
@@ -100,7 +101,7 @@ public class SyncWorker {
     /** Asks for a round soon (after the caller's transaction has had time to commit). */
     public void wakeUpSoon() {
         if (config.enabled() && !stopping) {
-            vertx.setTimer(20, t -> round());
+            vertx.setTimer(20, t -> pump.pump());
         }
     }
 
@@ -109,24 +110,17 @@ public class SyncWorker {
         return runRound().flatMap(n -> n > 0 ? drain().map(m -> m + n) : Uni.createFrom().item(0));
     }
 
-    private void round() {
-        if (stopping) {
-            return;
-        }
-        if (!running.compareAndSet(false, true)) {
-            wanted.set(true);
-            return;
-        }
-        wanted.set(false);
-        runRound().subscribe().with(n -> {
-            running.set(false);
-            if (n > 0 || wanted.get()) {
-                round();
-            }
-        }, e -> {
-            running.set(false);
-            LOG.warnf("Outbox round failed: %s", e.toString());
-        });
+    /** Claims executor creations (in bulk) and other operations, grouped into units of work. */
+    private Uni<List<List<SyncOperation>>> claimUnits(int limit) {
+        return claim(true, config.claimBatch())
+                .flatMap(bulk -> claim(false, limit).map(rest -> {
+                    List<SyncOperation> all = new ArrayList<>(bulk);
+                    all.addAll(rest);
+                    if (!all.isEmpty()) {
+                        LOG.debugf("Outbox: %d operations claimed", all.size());
+                    }
+                    return group(all);
+                }));
     }
 
     /**
@@ -197,7 +191,7 @@ public class SyncWorker {
                     SyncHandler.Outcome.failed("No handler for " + op.entityType))).toList()).andFailFast()
                     .replaceWithVoid();
         }
-        inFlight.addAndGet(unit.size());
+        inFlight.incrementAndGet();
         Uni<List<SyncHandler.Outcome>> outcomes = unit.size() == 1
                 ? SafeContext.run(vertx, () -> handler.handle(unit.get(0))).map(List::of)
                 : SafeContext.run(vertx, () -> handler.handleBatch(unit));
@@ -218,7 +212,7 @@ public class SyncWorker {
                 })
                 .onFailure().invoke(e -> LOG.warnf("Recording an outbox outcome failed: %s", e.toString()))
                 .onFailure().recoverWithNull()
-                .eventually(() -> inFlight.addAndGet(-unit.size()));
+                .eventually(inFlight::decrementAndGet);
     }
 
     private Uni<Void> record(SyncHandler handler, SyncOperation op, SyncHandler.Outcome outcome) {

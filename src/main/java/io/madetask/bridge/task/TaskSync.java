@@ -124,6 +124,11 @@ public class TaskSync implements SyncHandler {
         String comment = payload.path("comment").isTextual() ? payload.path("comment").asText() : null;
         return client.transitionTask(s.madetaskId(), new MadeTaskModel.Transition(to, comment), op.idempotencyKey)
                 .flatMap(mt -> record(op, s, mt, "madetask.task.transition", true))
+                .invoke(outcome -> {
+                    if ("ACCEPTED".equals(to)) {
+                        payouts.taskAccepted();
+                    }
+                })
                 .onFailure(MadeTaskException.class).recoverWithUni(e -> {
                     MadeTaskException m = (MadeTaskException) e;
                     if (!"invalid_transition".equals(m.code())) {

@@ -1,0 +1,105 @@
+package io.madetask.bridge.payout;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.madetask.bridge.sandbox.MadeTaskSandbox;
+import io.madetask.bridge.sandbox.SandboxFaults;
+import io.madetask.bridge.sandbox.SandboxOptions;
+import io.madetask.bridge.testing.BridgeProcess;
+import io.madetask.bridge.testing.PayoutScenario;
+import io.madetask.bridge.testing.SandboxResource;
+import io.madetask.bridge.testing.ServerDatabase;
+import io.vertx.core.Vertx;
+
+/**
+ * A 1000-task payout batch against the packaged bridge (its own process, default concurrency and pacing), twice: with
+ * the sandbox at its default rate limit (100/s) and 50 ms latency, and with no rate limit and 50 ms latency. Prints
+ * wall time, MadeTask calls, 429s, the floor computed from the sandbox's settings and the ratio to it, and the bridge's
+ * peak RSS. Not a test: run it with
+ * {@code ./mvnw verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=PayoutBatchBenchmark}.
+ */
+class PayoutBatchBenchmark {
+
+    private static final int TASKS = 1000;
+    private static final long LATENCY_MS = 50;
+
+    @Test
+    void defaultRateLimitAnd50msLatency() throws Exception {
+        run(true);
+    }
+
+    @Test
+    void noRateLimitAnd50msLatency() throws Exception {
+        run(false);
+    }
+
+    private void run(boolean rateLimited) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        SandboxFaults setup = new SandboxFaults();
+        setup.rateLimitEnabled = false;
+        setup.settlementDelayMs = 100;
+        setup.settlementJitterMs = 100;
+        SandboxOptions defaults = SandboxOptions.defaults();
+        MadeTaskSandbox sandbox = new MadeTaskSandbox(vertx, new SandboxOptions("127.0.0.1", 0,
+                Map.of("bridge", "bridge-secret"), defaults.tokenTtl(), defaults.initialBalance(), null,
+                SandboxResource.WEBHOOK_SECRET, setup));
+        sandbox.start().toCompletionStage().toCompletableFuture().join();
+        try (ServerDatabase db = new ServerDatabase();
+                BridgeProcess bridge = new BridgeProcess("bench", sandbox, db, Map.of(
+                        "madetask.max-retries", "6", "madetask.call-timeout", "10S",
+                        "quarkus.rest-client.madetask.read-timeout", "10000", "bridge.sync.lease", "5M",
+                        "bridge.payouts.lease", "5M", "bridge.sync.catch-up-interval", "30S",
+                        // the bridge paces itself at the account's configured rate: none when the account has none
+                        "madetask.pace-rate", rateLimited ? "95" : "0",
+                        "bridge.sync.concurrency", "32", "bridge.payouts.concurrency", "32",
+                        "quarkus.datasource.reactive.max-size", System.getProperty("bench.pool", "20")))) {
+            bridge.start();
+            sandbox.configureWebhook(bridge.baseUrl() + "/webhooks/madetask", SandboxResource.WEBHOOK_SECRET);
+            PayoutScenario scenario = new PayoutScenario(bridge.baseUrl(), sandbox, db).prepare(TASKS);
+
+            SandboxFaults measured = sandbox.faults();
+            measured.rateLimitEnabled = rateLimited;
+            measured.latencyMs = LATENCY_MS;
+            sandbox.applyFaults(measured);
+            Thread.sleep(1_100);
+            long requests = sandbox.counter("requests");
+            long limited = sandbox.counter("rate_limited");
+
+            long started = System.nanoTime();
+            String batch = scenario.postBatch();
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> scenario.payoutsIn("PROCESSING", "PAID", "FAILED") == TASKS);
+            double inMadeTask = (System.nanoTime() - started) / 1e9;
+            long calls = sandbox.counter("requests") - requests;
+            long tooMany = sandbox.counter("rate_limited") - limited;
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> "COMPLETED".equals(scenario.batch(batch).get("status").asText()));
+            double completed = (System.nanoTime() - started) / 1e9;
+            scenario.assertPaidExactlyOnce();
+
+            double floor = rateLimited ? calls / measured.rateLimitPerSecond
+                    : calls * (LATENCY_MS / 1000.0) / 32;
+            System.out.printf("%nPAYOUT BATCH BENCHMARK (%s, %d ms latency): %d tasks%n",
+                    rateLimited ? "sandbox rate limit " + (int) measured.rateLimitPerSecond + "/s" : "no rate limit",
+                    LATENCY_MS, TASKS);
+            System.out.printf("  all payouts accepted by MadeTask  %.2f s%n", inMadeTask);
+            System.out.printf("  batch COMPLETED (all PAID)        %.2f s%n", completed);
+            System.out.printf("  MadeTask calls                    %d (429s: %d)%n", calls, tooMany);
+            System.out.printf("  floor                             %.2f s (%s)%n", floor, rateLimited
+                    ? "calls / rate limit" : "calls x latency / concurrency 32 (acceptances and payouts each at 32)");
+            System.out.printf("  ratio to floor                    %.2f%n", inMadeTask / floor);
+            System.out.printf("  bridge peak RSS                   %d MiB%n", bridge.peakRssMib());
+            System.out.printf("  acceptances carried out over      %.2f s; payouts over %.2f s%n",
+                    db.count("select (extract(epoch from max(updated_at) - min(updated_at)) * 1000)::bigint from sync_operation where kind = 'TRANSITION'") / 1000.0,
+                    db.count("select (extract(epoch from max(at) - min(at)) * 1000)::bigint from audit_entry where action = 'madetask.payout.create'") / 1000.0);
+        } finally {
+            sandbox.stop().toCompletionStage().toCompletableFuture().join();
+            vertx.close().toCompletionStage().toCompletableFuture().join();
+        }
+    }
+}
