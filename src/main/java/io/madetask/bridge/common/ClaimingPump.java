@@ -94,15 +94,6 @@ public final class ClaimingPump<T> {
         pump();
     }
 
-    public synchronized int inFlight() {
-        return inFlight;
-    }
-
-    /** Items claimed and waiting for a slot. */
-    public synchronized int queued() {
-        return ready.size();
-    }
-
     /** Stops starting work; what runs finishes. Answers the claimed items never started, for release. */
     public synchronized List<T> stop() {
         stopped = true;

@@ -1,9 +1,7 @@
 package io.madetask.bridge.executor;
 
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +9,7 @@ import jakarta.persistence.LockModeType;
 
 import io.madetask.bridge.audit.Audit;
 import io.madetask.bridge.common.BridgeException;
+import io.madetask.bridge.common.Filter;
 import io.madetask.bridge.common.PageView;
 import io.madetask.bridge.common.PayoutSecrets;
 import io.madetask.bridge.common.PersonalDataRules;
@@ -116,24 +115,13 @@ public class ExecutorService {
 
     @WithSession
     public Uni<PageView<ExecutorView>> list(String status, String syncState, String q, Integer page, Integer size) {
-        int[] ps = PageView.checked(page, size);
-        StringBuilder query = new StringBuilder("1 = 1");
-        Map<String, Object> params = new HashMap<>();
-        if (status != null) {
-            query.append(" and status = :status");
-            params.put("status", status);
-        }
-        if (syncState != null) {
-            query.append(" and syncState = :syncState");
-            params.put("syncState", syncState);
-        }
-        if (q != null && !q.isBlank()) {
-            query.append(" and (lower(fullName) like :q or lower(crmId) like :q)");
-            params.put("q", "%" + q.toLowerCase().replace("%", "").replace("_", "") + "%");
-        }
-        var found = Executor.<Executor>find(query.toString(), Sort.ascending("crmId"), params).page(ps[0], ps[1]);
-        return found.list().flatMap(items -> found.count().map(total -> new PageView<>(
-                items.stream().map(ExecutorView::of).toList(), ps[0], ps[1], total)));
+        String like = q == null || q.isBlank() ? null
+                : "%" + q.toLowerCase().replace("%", "").replace("_", "") + "%";
+        Filter filter = new Filter().and("status = :status", "status", status)
+                .and("syncState = :syncState", "syncState", syncState)
+                .and("(lower(fullName) like :q or lower(crmId) like :q)", "q", like);
+        return Filter.pageOf(Executor.<Executor>find(filter.query(), Sort.ascending("crmId"), filter.params()),
+                PageView.checked(page, size), ExecutorView::of);
     }
 
     @WithTransaction

@@ -98,7 +98,7 @@ public class ExecutorSync implements SyncHandler {
                 // An event linked the executor while this operation's answer was lost: take MadeTask's state.
                 return client.getExecutor(s.madetaskId())
                         .flatMap(mt -> link(List.of(new Linked(op, s, mt, true))).replaceWith(Outcome.DONE))
-                        .onFailure(MadeTaskException.class).recoverWithItem(f -> outcomeOf((MadeTaskException) f));
+                        .onFailure(MadeTaskException.class).recoverWithItem(f -> Outcome.of((MadeTaskException) f));
             }
             if (s.payoutMethod() == null) {
                 return Uni.createFrom().item(Outcome.failed(
@@ -116,9 +116,9 @@ public class ExecutorSync implements SyncHandler {
                 && e.existingId().isPresent()) {
             return client.getExecutor(e.existingId().get())
                     .flatMap(mt -> link(List.of(new Linked(op, s, mt, true))).replaceWith(Outcome.DONE))
-                    .onFailure(MadeTaskException.class).recoverWithItem(f -> outcomeOf((MadeTaskException) f));
+                    .onFailure(MadeTaskException.class).recoverWithItem(f -> Outcome.of((MadeTaskException) f));
         }
-        return Uni.createFrom().item(outcomeOf(e));
+        return Uni.createFrom().item(Outcome.of(e));
     }
 
     @Override
@@ -151,7 +151,7 @@ public class ExecutorSync implements SyncHandler {
             return linking.flatMap(v -> client.createExecutors(items, bulkKey(sending)))
                     .flatMap(answer -> afterBulk(sending, found, answer, outcomes))
                     .onFailure(MadeTaskException.class).recoverWithItem(e -> {
-                        sending.forEach(op -> outcomes.put(op.id, outcomeOf((MadeTaskException) e)));
+                        sending.forEach(op -> outcomes.put(op.id, Outcome.of((MadeTaskException) e)));
                         return null;
                     })
                     .map(ignored -> ops.stream().map(op -> outcomes.getOrDefault(op.id,
@@ -175,13 +175,13 @@ public class ExecutorSync implements SyncHandler {
             } else if (result.status() == 409 && result.error() != null && result.error().existingId() != null) {
                 lookups.add(client.getExecutor(result.error().existingId()).map(mt -> new Linked(op, s, mt, true))
                         .onFailure(MadeTaskException.class).recoverWithItem(e -> {
-                            outcomes.put(op.id, outcomeOf((MadeTaskException) e));
+                            outcomes.put(op.id, Outcome.of((MadeTaskException) e));
                             return null;
                         }));
             } else {
                 MadeTaskModel.Problem p = result.error();
-                outcomes.put(op.id, Outcome.failed("MadeTask refused: " + result.status() + " "
-                        + (p == null ? "" : p.code() + fields(p.errors()))));
+                outcomes.put(op.id, Outcome.refused(result.status(), p == null ? "" : p.code(),
+                        p == null ? null : p.errors()));
             }
         }
         Uni<List<Linked>> fetched = lookups.isEmpty() ? Uni.createFrom().item(List.of())
@@ -260,7 +260,7 @@ public class ExecutorSync implements SyncHandler {
                                     }))))
                     .replaceWith(Outcome.DONE)
                     .onFailure(MadeTaskException.VersionMismatch.class).recoverWithUni(e -> refreshVersion(s))
-                    .onFailure(MadeTaskException.class).recoverWithItem(e -> outcomeOf((MadeTaskException) e));
+                    .onFailure(MadeTaskException.class).recoverWithItem(e -> Outcome.of((MadeTaskException) e));
         });
     }
 
@@ -374,18 +374,6 @@ public class ExecutorSync implements SyncHandler {
             }
             return map;
         });
-    }
-
-    static Outcome outcomeOf(MadeTaskException e) {
-        if (e.isTransient()) {
-            return Outcome.retry("MadeTask unavailable: " + (e.status() == 0 ? "" : e.status() + " ") + e.code());
-        }
-        return Outcome.failed("MadeTask refused: " + e.status() + " " + e.code() + fields(e.errors()));
-    }
-
-    private static String fields(List<MadeTaskModel.FieldError> errors) {
-        return errors == null || errors.isEmpty() ? ""
-                : " (" + errors.stream().map(MadeTaskModel.FieldError::field).collect(Collectors.joining(", ")) + ")";
     }
 
     private static String bulkKey(List<SyncOperation> ops) {

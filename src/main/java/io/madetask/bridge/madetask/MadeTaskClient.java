@@ -248,11 +248,6 @@ public class MadeTaskClient {
         return idempotencyKey;
     }
 
-    /** The configured policy, for the ops endpoints. */
-    public MadeTaskConfig config() {
-        return config;
-    }
-
     /** How many access tokens the bridge fetched since start. */
     public long tokensFetched() {
         return tokens.fetched();

@@ -43,8 +43,6 @@ public class MadeTaskEvents {
     private final BackgroundTx tx;
     private final PayoutSettlement payouts;
     private final AtomicBoolean catchingUp = new AtomicBoolean();
-    private volatile Instant lastCatchUp;
-    private volatile String lastEventId;
     private long timer = -1;
 
     MadeTaskEvents(ExecutorSync executors, TaskSync tasks, MadeTaskClient client, ObjectMapper json,
@@ -81,8 +79,7 @@ public class MadeTaskEvents {
                 .executeUpdate())
                 .flatMap(inserted -> inserted == 0 ? Uni.createFrom().item("DUPLICATE")
                         : dispatch(event).flatMap(outcome -> ProcessedEvent.update(
-                                "outcome = ?1 where eventId = ?2", outcome, event.id()).replaceWith(outcome)))
-                .invoke(outcome -> lastEventId = event.id());
+                                "outcome = ?1 where eventId = ?2", outcome, event.id()).replaceWith(outcome)));
     }
 
     private Uni<String> dispatch(MadeTaskModel.Event event) {
@@ -108,8 +105,7 @@ public class MadeTaskEvents {
             return Uni.createFrom().item(0);
         }
         return pages()
-                .eventually(() -> catchingUp.set(false))
-                .invoke(n -> lastCatchUp = Instant.now());
+                .eventually(() -> catchingUp.set(false));
     }
 
     private Uni<Integer> pages() {
@@ -143,13 +139,5 @@ public class MadeTaskEvents {
                 LOG.infof("Caught up with MadeTask's event log: %d events applied", n);
             }
         }, e -> LOG.warnf("Catching up with MadeTask's event log failed: %s", e.toString()));
-    }
-
-    public Instant lastCatchUp() {
-        return lastCatchUp;
-    }
-
-    public String lastEventId() {
-        return lastEventId;
     }
 }

@@ -49,6 +49,11 @@ public class MadeTaskException extends RuntimeException {
         return errors;
     }
 
+    /** Status and code, as they go into error messages: {@code "503 server_error"}, or just the code without an answer. */
+    public String summary() {
+        return (status == 0 ? "" : status + " ") + code;
+    }
+
     /** Whether the same call, with the same idempotency key, may succeed later. */
     public boolean isTransient() {
         return false;

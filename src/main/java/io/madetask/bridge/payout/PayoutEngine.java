@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.ClaimingPump;
 import io.madetask.bridge.common.Money;
 import io.madetask.bridge.madetask.MadeTaskClient;
@@ -102,11 +103,6 @@ public class PayoutEngine {
         pump.stop();
     }
 
-    /** Payout calls in flight in this instance right now. */
-    public int inFlight() {
-        return pump.inFlight();
-    }
-
     /** Look for due payouts soon (after the caller's transaction commits). */
     public void wakeUp() {
         if (config.enabled() && !stopping) {
@@ -139,7 +135,7 @@ public class PayoutEngine {
 
     private Uni<Void> refused(Claimed c, MadeTaskException e) {
         if (e.isTransient()) {
-            return retry(c, "MadeTask unavailable: " + (e.status() == 0 ? "" : e.status() + " ") + e.code());
+            return retry(c, "MadeTask unavailable: " + e.summary());
         }
         if ("payout_exists".equals(e.code()) && e.existingId().isPresent()) {
             // Paid under an earlier key of ours, or MadeTask knows a payout we lost track of: take it as ours.
@@ -198,9 +194,6 @@ public class PayoutEngine {
     }
 
     Duration backoff(int calls) {
-        long initial = config.retryInitial().toMillis();
-        long delay = initial << Math.min(Math.max(0, calls - 1), 20);
-        long capped = Math.min(delay, config.retryMax().toMillis());
-        return Duration.ofMillis((long) (capped * (0.75 + Math.random() * 0.25)));
+        return Backoff.doubling(config.retryInitial(), config.retryMax(), calls);
     }
 }

@@ -3,7 +3,6 @@ package io.madetask.bridge.payout;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -14,6 +13,7 @@ import jakarta.persistence.LockModeType;
 
 import io.madetask.bridge.audit.Audit;
 import io.madetask.bridge.common.BridgeException;
+import io.madetask.bridge.common.Filter;
 import io.madetask.bridge.common.PageView;
 import io.madetask.bridge.common.RequestIds;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -93,33 +93,13 @@ public class PayoutService {
     @WithSession
     public Uni<PageView<PayoutView>> list(String status, String executorCrmId, String taskCrmId, Instant from,
             Instant to, Integer page, Integer size) {
-        int[] ps = PageView.checked(page, size);
-        StringBuilder query = new StringBuilder("1 = 1");
-        Map<String, Object> params = new HashMap<>();
-        if (status != null) {
-            query.append(" and status = :status");
-            params.put("status", status);
-        }
-        if (executorCrmId != null) {
-            query.append(" and executorCrmId = :executor");
-            params.put("executor", executorCrmId);
-        }
-        if (taskCrmId != null) {
-            query.append(" and taskCrmId = :task");
-            params.put("task", taskCrmId);
-        }
-        if (from != null) {
-            query.append(" and createdAt >= :from");
-            params.put("from", from);
-        }
-        if (to != null) {
-            query.append(" and createdAt < :to");
-            params.put("to", to);
-        }
-        var found = Payout.<Payout>find(query.toString(), Sort.descending("createdAt", "id"), params)
-                .page(ps[0], ps[1]);
-        return found.list().flatMap(items -> found.count().map(total -> new PageView<>(
-                items.stream().map(PayoutView::of).toList(), ps[0], ps[1], total)));
+        Filter filter = new Filter().and("status = :status", "status", status)
+                .and("executorCrmId = :executor", "executor", executorCrmId)
+                .and("taskCrmId = :task", "task", taskCrmId)
+                .and("createdAt >= :from", "from", from)
+                .and("createdAt < :to", "to", to);
+        return Filter.pageOf(Payout.<Payout>find(filter.query(), Sort.descending("createdAt", "id"), filter.params()),
+                PageView.checked(page, size), PayoutView::of);
     }
 
     /** A new attempt for a FAILED payout whose cause may pass; the new attempt gets a new key, made now. */

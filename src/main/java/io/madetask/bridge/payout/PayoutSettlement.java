@@ -1,6 +1,5 @@
 package io.madetask.bridge.payout;
 
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -48,7 +47,6 @@ public class PayoutSettlement {
     private final PayoutConfig config;
     private final Vertx vertx;
     private final AtomicBoolean reconciling = new AtomicBoolean();
-    private volatile Instant lastReconciliation;
     private long timer = -1;
 
     PayoutSettlement(Pool pool, MadeTaskClient client, PayoutConfig config, Vertx vertx) {
@@ -95,10 +93,7 @@ public class PayoutSettlement {
                         .onFailure(MadeTaskException.class).recoverWithItem(0))
                 .merge(4)
                 .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue))
-                .eventually(() -> {
-                    reconciling.set(false);
-                    lastReconciliation = Instant.now();
-                });
+                .eventually(() -> reconciling.set(false));
     }
 
     private Uni<Integer> settle(MadeTaskModel.Payout mt) {
@@ -120,9 +115,5 @@ public class PayoutSettlement {
                 LOG.infof("Reconciliation settled %d payouts from MadeTask's answers", n);
             }
         }, e -> LOG.warnf("Reconciliation failed: %s", e.toString()));
-    }
-
-    public Instant lastReconciliation() {
-        return lastReconciliation;
     }
 }

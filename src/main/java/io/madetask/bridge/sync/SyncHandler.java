@@ -1,6 +1,10 @@
 package io.madetask.bridge.sync;
 
 import java.util.List;
+import java.util.stream.Collectors;
+
+import io.madetask.bridge.madetask.MadeTaskException;
+import io.madetask.bridge.madetask.MadeTaskModel;
 
 import io.smallrye.mutiny.Uni;
 
@@ -32,6 +36,19 @@ public interface SyncHandler {
 
         public static Outcome retry(String error) {
             return new Outcome(Result.RETRY, error);
+        }
+
+        /** A MadeTask failure: retried when it may pass, closed as FAILED when MadeTask refused. */
+        public static Outcome of(MadeTaskException e) {
+            return e.isTransient() ? retry("MadeTask unavailable: " + e.summary())
+                    : refused(e.status(), e.code(), e.errors());
+        }
+
+        /** MadeTask refused, naming the fields it did not like (never their values). */
+        public static Outcome refused(int status, String code, List<MadeTaskModel.FieldError> errors) {
+            return failed("MadeTask refused: " + status + " " + code + (errors == null || errors.isEmpty() ? ""
+                    : " (" + errors.stream().map(MadeTaskModel.FieldError::field).collect(Collectors.joining(", "))
+                            + ")"));
         }
     }
 

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,6 +15,7 @@ import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
 
+import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.ClaimingPump;
 import io.madetask.bridge.common.SafeContext;
 import io.quarkus.runtime.ShutdownEvent;
@@ -59,7 +59,6 @@ public class SyncWorker {
     private final SyncConfig config;
     private final Map<String, SyncHandler> handlers = new HashMap<>();
     private final String instanceId;
-    private final AtomicInteger inFlight = new AtomicInteger();
     private final ClaimingPump<List<SyncOperation>> pump;
     private volatile boolean stopping;
     private long timer = -1;
@@ -91,11 +90,6 @@ public class SyncWorker {
 
     public String instanceId() {
         return instanceId;
-    }
-
-    /** Operations being carried out right now by this instance. */
-    public int inFlight() {
-        return inFlight.get();
     }
 
     /** Asks for a round soon (after the caller's transaction has had time to commit). */
@@ -191,7 +185,6 @@ public class SyncWorker {
                     SyncHandler.Outcome.failed("No handler for " + op.entityType))).toList()).andFailFast()
                     .replaceWithVoid();
         }
-        inFlight.incrementAndGet();
         Uni<List<SyncHandler.Outcome>> outcomes = unit.size() == 1
                 ? SafeContext.run(vertx, () -> handler.handle(unit.get(0))).map(List::of)
                 : SafeContext.run(vertx, () -> handler.handleBatch(unit));
@@ -211,8 +204,7 @@ public class SyncWorker {
                     return Uni.join().all(records).andCollectFailures().replaceWithVoid();
                 })
                 .onFailure().invoke(e -> LOG.warnf("Recording an outbox outcome failed: %s", e.toString()))
-                .onFailure().recoverWithNull()
-                .eventually(inFlight::decrementAndGet);
+                .onFailure().recoverWithNull();
     }
 
     private Uni<Void> record(SyncHandler handler, SyncOperation op, SyncHandler.Outcome outcome) {
@@ -245,10 +237,7 @@ public class SyncWorker {
     }
 
     Duration backoff(int attempts) {
-        long initial = config.retryInitial().toMillis();
-        long delay = initial << Math.min(Math.max(0, attempts - 1), 20);
-        long capped = Math.min(delay, config.retryMax().toMillis());
-        return Duration.ofMillis((long) (capped * (0.75 + Math.random() * 0.25)));
+        return Backoff.doubling(config.retryInitial(), config.retryMax(), attempts);
     }
 
     private static SyncOperation toOperation(Row row) {

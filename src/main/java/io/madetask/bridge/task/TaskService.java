@@ -1,9 +1,7 @@
 package io.madetask.bridge.task;
 
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -14,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.madetask.bridge.audit.Audit;
 import io.madetask.bridge.common.BridgeException;
+import io.madetask.bridge.common.Filter;
 import io.madetask.bridge.common.PageView;
 import io.madetask.bridge.common.Problem;
 import io.madetask.bridge.common.RequestIds;
@@ -168,25 +167,12 @@ public class TaskService {
     @WithSession
     public Uni<PageView<TaskView>> list(String status, String executorCrmId, Instant updatedSince, Integer page,
             Integer size) {
-        int[] ps = PageView.checked(page, size);
-        StringBuilder query = new StringBuilder("1 = 1");
-        Map<String, Object> params = new HashMap<>();
-        if (status != null) {
-            query.append(" and status = :status");
-            params.put("status", status);
-        }
-        if (executorCrmId != null) {
-            query.append(" and executorCrmId = :executor");
-            params.put("executor", executorCrmId);
-        }
-        if (updatedSince != null) {
-            query.append(" and updatedAt >= :since");
-            params.put("since", updatedSince);
-        }
-        var found = Task.<Task>find(query.toString(), Sort.ascending("updatedAt", "crmId"), params).page(ps[0], ps[1]);
-        return found.list().flatMap(items -> payouts.refsOf(items.stream().map(t -> t.crmId).toList())
-                .flatMap(refs -> found.count().map(total -> new PageView<>(items.stream()
-                        .map(t -> TaskView.of(t, refs.get(t.crmId))).toList(), ps[0], ps[1], total))));
+        Filter filter = new Filter().and("status = :status", "status", status)
+                .and("executorCrmId = :executor", "executor", executorCrmId)
+                .and("updatedAt >= :since", "since", updatedSince);
+        return Filter.page(Task.<Task>find(filter.query(), Sort.ascending("updatedAt", "crmId"), filter.params()),
+                PageView.checked(page, size), items -> payouts.refsOf(items.stream().map(t -> t.crmId).toList())
+                        .map(refs -> items.stream().map(t -> TaskView.of(t, refs.get(t.crmId))).toList()));
     }
 
     private Uni<TaskView> view(Task t) {

@@ -68,7 +68,7 @@ public class TaskSync implements SyncHandler {
             // An event linked the task while this operation's answer was lost: take MadeTask's state and close it.
             return client.getTask(s.madetaskId())
                     .flatMap(mt -> record(op, s, mt, "madetask.task.link", true))
-                    .onFailure(MadeTaskException.class).recoverWithItem(f -> outcomeOf((MadeTaskException) f));
+                    .onFailure(MadeTaskException.class).recoverWithItem(f -> Outcome.of((MadeTaskException) f));
         }
         if (s.executorMadetaskId() == null) {
             return Uni.createFrom().item("FAILED".equals(s.executorSyncState())
@@ -85,9 +85,9 @@ public class TaskSync implements SyncHandler {
                             && m.existingId().isPresent()) {
                         return client.getTask(m.existingId().get())
                                 .flatMap(mt -> record(op, s, mt, "madetask.task.link", true))
-                                .onFailure(MadeTaskException.class).recoverWithItem(f -> outcomeOf((MadeTaskException) f));
+                                .onFailure(MadeTaskException.class).recoverWithItem(f -> Outcome.of((MadeTaskException) f));
                     }
-                    return Uni.createFrom().item(outcomeOf(m));
+                    return Uni.createFrom().item(Outcome.of(m));
                 });
     }
 
@@ -106,7 +106,7 @@ public class TaskSync implements SyncHandler {
                         // MadeTask moved on (the executor submitted, say): take its state, and say why the edit failed.
                         return refresh(s).replaceWith(Outcome.failed("MadeTask refused the edit: task_not_editable"));
                     }
-                    return Uni.createFrom().item(outcomeOf(m));
+                    return Uni.createFrom().item(Outcome.of(m));
                 });
     }
 
@@ -132,7 +132,7 @@ public class TaskSync implements SyncHandler {
                 .onFailure(MadeTaskException.class).recoverWithUni(e -> {
                     MadeTaskException m = (MadeTaskException) e;
                     if (!"invalid_transition".equals(m.code())) {
-                        return Uni.createFrom().item(outcomeOf(m));
+                        return Uni.createFrom().item(Outcome.of(m));
                     }
                     // Already there (an earlier try went through), or MadeTask's task is elsewhere: take its state.
                     return client.getTask(s.madetaskId()).flatMap(mt -> {
@@ -144,7 +144,7 @@ public class TaskSync implements SyncHandler {
                                 : recorded.call(() -> tx.transaction(() -> payouts.failForTask(s.crmId(),
                                         "TASK_NOT_ACCEPTED", "MadeTask would not accept the task: it is "
                                                 + mt.status() + " there")));
-                    }).onFailure(MadeTaskException.class).recoverWithItem(f -> outcomeOf((MadeTaskException) f));
+                    }).onFailure(MadeTaskException.class).recoverWithItem(f -> Outcome.of((MadeTaskException) f));
                 });
     }
 
@@ -240,12 +240,4 @@ public class TaskSync implements SyncHandler {
                         t.madetaskVersion, e.madetaskId, e.syncState, t.title, t.description, Money.rub(t.reward),
                         t.deadline == null ? null : t.deadline.toString()))));
     }
-
-    private static Outcome outcomeOf(MadeTaskException e) {
-        if (e.isTransient()) {
-            return Outcome.retry("MadeTask unavailable: " + (e.status() == 0 ? "" : e.status() + " ") + e.code());
-        }
-        return Outcome.failed("MadeTask refused: " + e.status() + " " + e.code());
-    }
-
 }

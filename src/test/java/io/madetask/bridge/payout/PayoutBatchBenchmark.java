@@ -9,12 +9,11 @@ import org.junit.jupiter.api.Test;
 
 import io.madetask.bridge.sandbox.MadeTaskSandbox;
 import io.madetask.bridge.sandbox.SandboxFaults;
-import io.madetask.bridge.sandbox.SandboxOptions;
 import io.madetask.bridge.testing.BridgeProcess;
 import io.madetask.bridge.testing.PayoutScenario;
 import io.madetask.bridge.testing.SandboxResource;
 import io.madetask.bridge.testing.ServerDatabase;
-import io.vertx.core.Vertx;
+import io.madetask.bridge.testing.StandaloneSandbox;
 
 /**
  * A 1000-task payout batch against the packaged bridge (its own process, default concurrency and pacing), twice: with
@@ -39,25 +38,20 @@ class PayoutBatchBenchmark {
     }
 
     private void run(boolean rateLimited) throws Exception {
-        Vertx vertx = Vertx.vertx();
         SandboxFaults setup = new SandboxFaults();
         setup.rateLimitEnabled = false;
         setup.settlementDelayMs = 100;
         setup.settlementJitterMs = 100;
-        SandboxOptions defaults = SandboxOptions.defaults();
-        MadeTaskSandbox sandbox = new MadeTaskSandbox(vertx, new SandboxOptions("127.0.0.1", 0,
-                Map.of("bridge", "bridge-secret"), defaults.tokenTtl(), defaults.initialBalance(), null,
-                SandboxResource.WEBHOOK_SECRET, setup));
-        sandbox.start().toCompletionStage().toCompletableFuture().join();
-        try (ServerDatabase db = new ServerDatabase();
-                BridgeProcess bridge = new BridgeProcess("bench", sandbox, db, Map.of(
+        try (StandaloneSandbox standalone = new StandaloneSandbox(setup);
+                ServerDatabase db = new ServerDatabase();
+                BridgeProcess bridge = new BridgeProcess("bench", standalone.sandbox, db, Map.of(
                         "madetask.max-retries", "6", "madetask.call-timeout", "10S",
                         "quarkus.rest-client.madetask.read-timeout", "10000", "bridge.sync.lease", "5M",
                         "bridge.payouts.lease", "5M", "bridge.sync.catch-up-interval", "30S",
                         // the bridge paces itself at the account's configured rate: none when the account has none
                         "madetask.pace-rate", rateLimited ? "95" : "0",
-                        "bridge.sync.concurrency", "32", "bridge.payouts.concurrency", "32",
-                        "quarkus.datasource.reactive.max-size", System.getProperty("bench.pool", "20")))) {
+                        "bridge.sync.concurrency", "32", "bridge.payouts.concurrency", "32"))) {
+            MadeTaskSandbox sandbox = standalone.sandbox;
             bridge.start();
             sandbox.configureWebhook(bridge.baseUrl() + "/webhooks/madetask", SandboxResource.WEBHOOK_SECRET);
             PayoutScenario scenario = new PayoutScenario(bridge.baseUrl(), sandbox, db).prepare(TASKS);
@@ -97,9 +91,6 @@ class PayoutBatchBenchmark {
             System.out.printf("  acceptances carried out over      %.2f s; payouts over %.2f s%n",
                     db.count("select (extract(epoch from max(updated_at) - min(updated_at)) * 1000)::bigint from sync_operation where kind = 'TRANSITION'") / 1000.0,
                     db.count("select (extract(epoch from max(at) - min(at)) * 1000)::bigint from audit_entry where action = 'madetask.payout.create'") / 1000.0);
-        } finally {
-            sandbox.stop().toCompletionStage().toCompletableFuture().join();
-            vertx.close().toCompletionStage().toCompletableFuture().join();
         }
     }
 }

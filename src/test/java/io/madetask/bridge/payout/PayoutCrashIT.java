@@ -13,12 +13,11 @@ import org.junit.jupiter.api.Test;
 
 import io.madetask.bridge.sandbox.MadeTaskSandbox;
 import io.madetask.bridge.sandbox.SandboxFaults;
-import io.madetask.bridge.sandbox.SandboxOptions;
 import io.madetask.bridge.testing.BridgeProcess;
 import io.madetask.bridge.testing.PayoutScenario;
 import io.madetask.bridge.testing.SandboxResource;
 import io.madetask.bridge.testing.ServerDatabase;
-import io.vertx.core.Vertx;
+import io.madetask.bridge.testing.StandaloneSandbox;
 
 /**
  * The packaged bridge as its own process, on a PostgreSQL server that outlives it: killed with SIGKILL three times at
@@ -26,27 +25,23 @@ import io.vertx.core.Vertx;
  */
 class PayoutCrashIT {
 
-    private Vertx vertx;
+    private StandaloneSandbox standalone;
     private MadeTaskSandbox sandbox;
 
     @BeforeEach
     void startSandbox() {
-        vertx = Vertx.vertx();
         SandboxFaults faults = new SandboxFaults();
         faults.settlementDelayMs = 300;
         faults.settlementJitterMs = 300;
         faults.webhookRetryBaseMs = 200;
         faults.webhookRetryMaxMs = 2_000;
-        SandboxOptions defaults = SandboxOptions.defaults();
-        sandbox = new MadeTaskSandbox(vertx, new SandboxOptions("127.0.0.1", 0, Map.of("bridge", "bridge-secret"),
-                defaults.tokenTtl(), defaults.initialBalance(), null, SandboxResource.WEBHOOK_SECRET, faults));
-        sandbox.start().toCompletionStage().toCompletableFuture().join();
+        standalone = new StandaloneSandbox(faults);
+        sandbox = standalone.sandbox;
     }
 
     @AfterEach
     void stopSandbox() {
-        sandbox.stop().toCompletionStage().toCompletableFuture().join();
-        vertx.close().toCompletionStage().toCompletableFuture().join();
+        standalone.close();
     }
 
     @Test
