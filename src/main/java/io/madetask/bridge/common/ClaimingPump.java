@@ -1,11 +1,17 @@
 package io.madetask.bridge.common;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
@@ -29,6 +35,7 @@ public final class ClaimingPump<T> {
     private int inFlight;
     private boolean claiming;
     private boolean stopped;
+    private final CompletableFuture<Void> idle = new CompletableFuture<>();
 
     public ClaimingPump(String name, int concurrency, IntFunction<Uni<List<T>>> claim, Function<T, Uni<Void>> work) {
         this.name = name;
@@ -88,17 +95,73 @@ public final class ClaimingPump<T> {
     }
 
     private void finished() {
+        boolean drained;
         synchronized (this) {
             inFlight--;
+            drained = stopped && inFlight == 0;
+        }
+        if (drained) {
+            idle.complete(null);
         }
         pump();
     }
 
-    /** Stops starting work; what runs finishes. Answers the claimed items never started, for release. */
-    public synchronized List<T> stop() {
-        stopped = true;
-        List<T> left = new ArrayList<>(ready);
-        ready.clear();
+    /** Work in flight now. */
+    public synchronized int inFlight() {
+        return inFlight;
+    }
+
+    /**
+     * Stops starting work; what runs finishes. Answers the claimed items never started, for their owner to release
+     * (so that another instance takes them up at once instead of after their lease).
+     */
+    public List<T> stop() {
+        List<T> left;
+        boolean drained;
+        synchronized (this) {
+            stopped = true;
+            left = new ArrayList<>(ready);
+            ready.clear();
+            drained = inFlight == 0;
+        }
+        if (drained) {
+            idle.complete(null);
+        }
         return left;
+    }
+
+    /**
+     * Graceful stop, for a shutdown observer (blocks the calling thread, never an event loop): stops claiming, waits
+     * up to {@code grace} for the work in flight to end, then gives back what this instance still holds. When all work
+     * ended, {@code releaseAll} gives back every claim of this instance (also one that came back after the stop);
+     * otherwise only the items never started are given back, and what still runs keeps its lease.
+     */
+    public void stopGracefully(Duration grace, Supplier<Uni<Integer>> releaseAll,
+            Function<List<T>, Uni<Integer>> releaseOnly) {
+        List<T> left = stop();
+        int running = inFlight();
+        boolean drained;
+        try {
+            idle.get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            drained = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
+        } catch (ExecutionException | TimeoutException e) {
+            drained = false;
+        }
+        try {
+            int released = (drained ? releaseAll.get() : left.isEmpty() ? Uni.createFrom().item(0)
+                    : releaseOnly.apply(left)).await().atMost(Duration.ofSeconds(5));
+            LOG.infof("%s stopped: %d in flight %s, %d claims given back", name, running,
+                    drained ? "finished" : "still running (their leases stand)", released);
+        } catch (RuntimeException e) {
+            LOG.warnf("%s: giving back claims failed (their leases stand): %s", name, e.toString());
+        }
+    }
+
+    /** Completes when, after {@link #stop()}, the last piece of work in flight has ended. */
+    public CompletableFuture<Void> idle() {
+        return idle;
     }
 }

@@ -107,6 +107,8 @@ public class PayoutBatchService {
                         update payout_batch_item i set payout_id = p.id from payout p
                         where i.batch_id = $1 and i.error_code is null and p.task_crm_id = i.task_crm_id""")
                         .execute(Tuple.of(batchId)))
+                // A batch with nothing left to pay (every item rejected or already settled) is complete at once.
+                .flatMap(v -> c.preparedQuery("select bridge_complete_batch($1)").execute(Tuple.of(batchId)))
                 .flatMap(v -> c.preparedQuery("""
                         insert into audit_entry (actor, action, entity_type, entity_id, outcome, request_id, detail)
                         select $2, 'payout_batch.create', 'PAYOUT_BATCH', $1, 'ACCEPTED', $3,
@@ -133,7 +135,7 @@ public class PayoutBatchService {
                 left join payout p on p.id = i.payout_id
                 where b.id = $1
                 group by b.id""").execute(Tuple.of(id))
-                .flatMap(rows -> {
+                .map(rows -> {
                     if (rows.rowCount() == 0) {
                         throw BridgeException.notFound("payout batch", id);
                     }
@@ -143,14 +145,10 @@ public class PayoutBatchService {
                     boolean done = counts.pending() == 0 && counts.processing() == 0;
                     String status = !done ? "RUNNING"
                             : counts.failed() + counts.rejected() == 0 ? "COMPLETED" : "COMPLETED_WITH_ERRORS";
-                    OffsetDateTime finished = r.getOffsetDateTime("finished_at");
-                    Uni<OffsetDateTime> finishedAt = !done || finished != null ? Uni.createFrom().item(finished)
-                            : pool.preparedQuery("""
-                                    update payout_batch set status = $2, finished_at = coalesce(finished_at, now())
-                                    where id = $1 returning finished_at""").execute(Tuple.of(id, status))
-                                    .map(u -> u.iterator().next().getOffsetDateTime("finished_at"));
-                    return finishedAt.map(f -> new PayoutBatchView(id, status, r.getInteger("total"), counts,
-                            r.getOffsetDateTime("created_at").toInstant(), f == null ? null : f.toInstant()));
+                    // finished_at is set by the database when the last item settles (bridge_complete_batch).
+                    OffsetDateTime finished = done ? r.getOffsetDateTime("finished_at") : null;
+                    return new PayoutBatchView(id, status, r.getInteger("total"), counts,
+                            r.getOffsetDateTime("created_at").toInstant(), finished == null ? null : finished.toInstant());
                 });
     }
 

@@ -1,0 +1,234 @@
+package io.madetask.bridge.crm;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.madetask.bridge.common.Backoff;
+import io.madetask.bridge.common.ClaimingPump;
+import io.madetask.bridge.common.ShutdownConfig;
+import io.madetask.bridge.common.Signatures;
+import io.madetask.bridge.sync.SyncWorker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Delivers notifications to the CRM's callback URL, at least once: claimed in batches with a lease
+ * ({@code FOR UPDATE SKIP LOCKED}, so instances share the work), POSTed with no database session open, signed with
+ * {@code Bridge-Signature: t=…,v1=…} (the MadeTask scheme), and the outcome recorded on its own. A 2xx answer is a
+ * delivery; anything else is tried again with a doubling backoff, and after {@code bridge.notifications.max-attempts}
+ * the notification is FAILED: listed for an admin, who can redeliver it.
+ */
+@ApplicationScoped
+public class NotificationSender {
+
+    private static final Logger LOG = Logger.getLogger(NotificationSender.class);
+
+    private static final String CLAIM = """
+            update notification set locked_by = $1, locked_until = now() + make_interval(secs => $2),
+                   attempts = attempts + 1, updated_at = now()
+            where id in (
+                select id from notification
+                where status = 'PENDING' and next_attempt_at <= now()
+                  and (locked_until is null or locked_until < now())
+                order by next_attempt_at, created_at
+                limit $3
+                for update skip locked)
+            returning id, type, data::text as data, attempts, created_at""";
+
+    private static final String RECORD = """
+            update notification set status = $2, last_status_code = $3, last_error = $4,
+                   next_attempt_at = coalesce($5, next_attempt_at),
+                   delivered_at = case when $2 = 'DELIVERED' then now() else delivered_at end,
+                   locked_by = null, locked_until = null, updated_at = now()
+            where id = $1 and locked_by = $6""";
+
+    private final Pool pool;
+    private final Vertx vertx;
+    private final NotificationConfig config;
+    private final ShutdownConfig shutdown;
+    private final ObjectMapper json;
+    private final MeterRegistry meters;
+    private final String instanceId;
+    private final ClaimingPump<Claimed> pump;
+    private HttpClient http;
+    private volatile boolean stopping;
+    private long timer = -1;
+    private long retentionTimer = -1;
+
+    NotificationSender(Pool pool, Vertx vertx, NotificationConfig config, ShutdownConfig shutdown, ObjectMapper json,
+            MeterRegistry meters, SyncWorker worker) {
+        this.pool = pool;
+        this.vertx = vertx;
+        this.config = config;
+        this.shutdown = shutdown;
+        this.json = json;
+        this.meters = meters;
+        this.instanceId = worker.instanceId();
+        this.pump = new ClaimingPump<>("Notification sender", config.concurrency(), this::claim, this::deliver);
+    }
+
+    record Claimed(String id, String type, String data, int attempts, OffsetDateTime createdAt) {
+    }
+
+    void start(@Observes StartupEvent event) {
+        retentionTimer = vertx.setPeriodic(Duration.ofHours(1).toMillis(), t -> purge());
+        if (config.url().isEmpty()) {
+            LOG.info("No CRM callback URL (bridge.notifications.url): notifications are recorded, not sent");
+            return;
+        }
+        if (config.secret().filter(s -> !s.isBlank()).isEmpty()) {
+            throw new IllegalStateException("bridge.notifications.url is set but bridge.notifications.secret is not: "
+                    + "notifications to the CRM must be signed");
+        }
+        http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+                .setConnectTimeout((int) config.timeout().toMillis()),
+                new PoolOptions().setHttp1MaxSize(Math.max(1, config.concurrency())));
+        timer = vertx.setPeriodic(config.pollInterval().toMillis(), t -> pump.pump());
+        LOG.infof("Notification sender started: %d in flight, to %s", config.concurrency(), config.url().get().getHost());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        vertx.cancelTimer(retentionTimer);
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            pump.stopGracefully(shutdown.grace(),
+                    () -> pool.preparedQuery("""
+                            update notification set locked_by = null, locked_until = null, attempts = attempts - 1
+                            where locked_by = $1 and status = 'PENDING'""").execute(Tuple.of(instanceId))
+                            .map(r -> r.rowCount()),
+                    left -> pool.preparedQuery("""
+                            update notification set locked_by = null, locked_until = null, attempts = attempts - 1
+                            where id = any($1) and locked_by = $2 and status = 'PENDING'""")
+                            .execute(Tuple.of(left.stream().map(Claimed::id).toArray(String[]::new), instanceId))
+                            .map(r -> r.rowCount()));
+        }
+    }
+
+    /** Looks for due notifications soon. */
+    public void wakeUp() {
+        if (timer >= 0 && !stopping) {
+            vertx.setTimer(20, t -> pump.pump());
+        }
+    }
+
+    private Uni<List<Claimed>> claim(int limit) {
+        return pool.preparedQuery(CLAIM).execute(Tuple.of(instanceId, (double) config.lease().toSeconds(), limit))
+                .map(rows -> {
+                    List<Claimed> list = new ArrayList<>();
+                    for (Row r : rows) {
+                        list.add(new Claimed(r.getString("id"), r.getString("type"), r.getString("data"),
+                                r.getInteger("attempts"), r.getOffsetDateTime("created_at")));
+                    }
+                    return list;
+                });
+    }
+
+    /** The body the CRM receives: {@code {id, type, createdAt, data}}. The same bytes on every try. */
+    String body(Claimed c) {
+        try {
+            return json.writeValueAsString(Map.of("id", c.id(), "type", c.type(),
+                    "createdAt", c.createdAt().toInstant().toString(), "data", json.readTree(c.data())));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A notification's data is not JSON", e);
+        }
+    }
+
+    private Uni<Void> deliver(Claimed c) {
+        URI url = config.url().orElseThrow();
+        byte[] body = body(c).getBytes(StandardCharsets.UTF_8);
+        String signature = Signatures.sign(config.secret().orElseThrow(), Instant.now().getEpochSecond(), body);
+        boolean tls = "https".equalsIgnoreCase(url.getScheme());
+        int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        if (url.getRawQuery() != null) {
+            path += "?" + url.getRawQuery();
+        }
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost(url.getHost()).setPort(port)
+                .setSsl(tls).setURI(path).setIdleTimeout(config.timeout().toMillis())
+                .putHeader("Content-Type", "application/json").putHeader("Bridge-Event-Id", c.id())
+                .putHeader("Bridge-Event-Type", c.type()).putHeader("Bridge-Signature", signature);
+        Uni<Integer> sent = Uni.createFrom().completionStage(() -> http.request(request)
+                .compose(req -> req.send(Buffer.buffer(body)))
+                .compose(res -> res.body().map(b -> res.statusCode()))
+                .toCompletionStage());
+        return sent.ifNoItem().after(config.timeout()).fail()
+                .flatMap(code -> code >= 200 && code < 300 ? delivered(c, code)
+                        : failed(c, code, "The CRM answered " + code))
+                .onFailure().recoverWithUni(e -> failed(c, null, describe(e)));
+    }
+
+    private Uni<Void> delivered(Claimed c, int code) {
+        meters.counter("bridge.notifications", "outcome", "delivered", "type", c.type()).increment();
+        return record(c, "DELIVERED", code, null, null);
+    }
+
+    private Uni<Void> failed(Claimed c, Integer code, String error) {
+        if (c.attempts() >= config.maxAttempts()) {
+            meters.counter("bridge.notifications", "outcome", "failed", "type", c.type()).increment();
+            LOG.warnf("Notification %s (%s) FAILED after %d tries: %s; listed at /api/v1/notifications?status=FAILED",
+                    c.id(), c.type(), c.attempts(), error);
+            return record(c, "FAILED", code, error, null);
+        }
+        meters.counter("bridge.notifications", "outcome", "retry", "type", c.type()).increment();
+        LOG.debugf("Notification %s (%s) not delivered, try %d: %s", c.id(), c.type(), c.attempts(), error);
+        Duration delay = Backoff.doubling(config.retryInitial(), config.retryMax(), c.attempts());
+        return record(c, "PENDING", code, error, OffsetDateTime.now(ZoneOffset.UTC).plus(delay));
+    }
+
+    private Uni<Void> record(Claimed c, String status, Integer code, String error, OffsetDateTime next) {
+        return pool.preparedQuery(RECORD).execute(Tuple.tuple().addString(c.id()).addString(status)
+                .addInteger(code).addString(error).addOffsetDateTime(next).addString(instanceId))
+                .replaceWithVoid()
+                .onFailure().invoke(e -> LOG.warnf("Recording notification %s failed (its lease will run out): %s",
+                        c.id(), e.toString()))
+                .onFailure().recoverWithNull();
+    }
+
+    private static String describe(Throwable e) {
+        if (e instanceof io.smallrye.mutiny.TimeoutException) {
+            return "No answer in time";
+        }
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private void purge() {
+        String condition = config.url().isPresent() ? "status = 'DELIVERED'" : "status in ('DELIVERED', 'PENDING')";
+        pool.preparedQuery("delete from notification where " + condition
+                + " and created_at < now() - make_interval(secs => $1)")
+                .execute(Tuple.of((double) config.retention().toSeconds()))
+                .subscribe().with(r -> {
+                    if (r.rowCount() > 0) {
+                        LOG.infof("Deleted %d notifications older than %s", r.rowCount(), config.retention());
+                    }
+                }, e -> LOG.warnf("Deleting old notifications failed: %s", e.toString()));
+    }
+}
