@@ -24,6 +24,7 @@ import io.madetask.bridge.common.ShutdownConfig;
 import io.madetask.bridge.common.Signatures;
 import io.madetask.bridge.sync.SyncWorker;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -79,6 +80,7 @@ public class NotificationSender {
     private final ClaimingPump<Claimed> pump;
     private HttpClient http;
     private volatile boolean stopping;
+    private boolean stopped;
     private long timer = -1;
     private long retentionTimer = -1;
 
@@ -114,7 +116,20 @@ public class NotificationSender {
         LOG.infof("Notification sender started: %d in flight, to %s", config.concurrency(), config.url().get().getHost());
     }
 
+    // On SIGTERM Quarkus fires this first, while the HTTP client, tokens and database pool all still work.
+    void beforeShutdown(@Observes ShutdownDelayInitiatedEvent event) {
+        stopWork();
+    }
+
     void stop(@Observes ShutdownEvent event) {
+        stopWork();
+    }
+
+    private synchronized void stopWork() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
         stopping = true;
         vertx.cancelTimer(retentionTimer);
         if (timer >= 0) {

@@ -2,12 +2,14 @@ package io.madetask.bridge.madetask;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.util.TypeLiteral;
@@ -17,6 +19,10 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
@@ -42,11 +48,39 @@ public class MadeTaskClient {
     private final MadeTaskConfig config;
     private final TypedGuard<Uni<Object>> breaker;
     private final MadeTaskPacer pacer;
+    private final MeterRegistry meters;
+    private final Counter rateLimited;
+    private final AtomicReference<Reachability> reachability = new AtomicReference<>(
+            new Reachability(null, null, null));
 
-    MadeTaskClient(@RestClient MadeTaskRestClient api, MadeTaskTokens tokens, MadeTaskConfig config) {
+    /**
+     * What this instance last heard from MadeTask: the last answer of any kind (a refusal is an answer too), and the
+     * last call that got no answer (5xx, timeout, lost connection), with why.
+     */
+    public record Reachability(Instant lastAnswerAt, Instant lastFailureAt, String lastFailure) {
+
+        /** Reachable unless the latest word from MadeTask is a failure (unknown before the first call). */
+        public Boolean reachable() {
+            if (lastAnswerAt == null && lastFailureAt == null) {
+                return null;
+            }
+            return lastFailureAt == null || (lastAnswerAt != null && lastAnswerAt.isAfter(lastFailureAt));
+        }
+    }
+
+    MadeTaskClient(@RestClient MadeTaskRestClient api, MadeTaskTokens tokens, MadeTaskConfig config,
+            MeterRegistry meters) {
         this.api = api;
         this.tokens = tokens;
         this.config = config;
+        this.meters = meters;
+        this.rateLimited = Counter.builder("bridge.madetask.rate.limited")
+                .description("429 answers from MadeTask (each is waited out and retried)").register(meters);
+        Gauge.builder("bridge.madetask.circuit.state", this, c -> switch (c.breakerState()) {
+            case CLOSED -> 0;
+            case HALF_OPEN -> 1;
+            case OPEN -> 2;
+        }).description("The circuit breaker in front of MadeTask: 0 closed, 1 half-open, 2 open").register(meters);
         this.pacer = new MadeTaskPacer(config.paceRate(), config.paceBurst());
         MadeTaskConfig.Breaker b = config.breaker();
         this.breaker = TypedGuard.create(new TypeLiteral<Uni<Object>>() {
@@ -151,9 +185,15 @@ public class MadeTaskClient {
         Uni<T> invoke(String authorization, String requestId);
     }
 
+    /** What this instance last heard from MadeTask. */
+    public Reachability reachability() {
+        return reachability.get();
+    }
+
     private <T> Uni<T> call(String operation, Invocation<T> invocation) {
         String requestId = "bridge-" + UUID.randomUUID();
         AtomicInteger attempts = new AtomicInteger();
+        Timer.Sample sample = Timer.start(meters);
         return Uni.createFrom().deferred(() -> attempt(operation, invocation, requestId, false))
                 .onFailure().retry().when(failures -> failures.onItem().transformToUniAndConcatenate(failure -> {
                     int attempt = attempts.incrementAndGet();
@@ -161,10 +201,22 @@ public class MadeTaskClient {
                     if (delay == null) {
                         return Uni.createFrom().failure(failure);
                     }
+                    meters.counter("bridge.madetask.retries", "operation", operation,
+                            "reason", failure instanceof MadeTaskException m && m.code() != null ? m.code() : "error")
+                            .increment();
                     LOG.debugf("MadeTask %s failed (%s), retry %d in %d ms", operation, describe(failure), attempt,
                             delay.toMillis());
                     return Uni.createFrom().item(attempt).onItem().delayIt().by(delay);
-                }));
+                }))
+                .onItemOrFailure().invoke((item, failure) -> {
+                    String outcome = failure == null ? "success"
+                            : failure instanceof MadeTaskException.CircuitOpen ? "circuit_open"
+                            : failure instanceof MadeTaskException m && m.isTransient() ? "unavailable"
+                            : failure instanceof MadeTaskException ? "refused" : "error";
+                    sample.stop(Timer.builder("bridge.madetask.calls")
+                            .description("Calls to MadeTask (with their retries) by operation and outcome")
+                            .tags("operation", operation, "outcome", outcome).register(meters));
+                });
     }
 
     @SuppressWarnings("unchecked")
@@ -179,7 +231,8 @@ public class MadeTaskClient {
                             .failWith(() -> new MadeTaskException.Unavailable(0, "timeout",
                                     "No answer from MadeTask within " + config.callTimeout().toMillis() + " ms",
                                     requestId, null, null))
-                            .onFailure(e -> !(e instanceof MadeTaskException)).transform(e -> transport(e, requestId)));
+                            .onFailure(e -> !(e instanceof MadeTaskException)).transform(e -> transport(e, requestId))
+                            .onItemOrFailure().invoke((item, e) -> heard(e)));
                     return ((Uni<T>) guarded)
                             .onFailure(CircuitBreakerOpenException.class)
                             .transform(e -> new MadeTaskException.CircuitOpen(requestId))
@@ -191,6 +244,19 @@ public class MadeTaskClient {
                                 return attempt(operation, invocation, requestId, true);
                             });
                 });
+    }
+
+    /** Notes an attempt's ending: an answer of any kind, or none. */
+    private void heard(Throwable failure) {
+        Instant now = Instant.now();
+        if (failure instanceof MadeTaskException.RateLimited) {
+            rateLimited.increment();
+        }
+        if (failure instanceof MadeTaskException.Unavailable u && !(failure instanceof MadeTaskException.RateLimited)) {
+            reachability.updateAndGet(r -> new Reachability(r.lastAnswerAt(), now, u.status() + " " + u.code()));
+        } else {
+            reachability.updateAndGet(r -> new Reachability(now, r.lastFailureAt(), r.lastFailure()));
+        }
     }
 
     private Uni<Void> paced() {

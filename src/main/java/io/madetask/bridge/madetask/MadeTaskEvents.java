@@ -16,6 +16,8 @@ import io.madetask.bridge.executor.ExecutorSync;
 import io.madetask.bridge.payout.PayoutSettlement;
 import io.madetask.bridge.sync.SyncConfig;
 import io.madetask.bridge.task.TaskSync;
+import io.madetask.bridge.sync.JobRuns;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -42,11 +44,16 @@ public class MadeTaskEvents {
     private final Vertx vertx;
     private final BackgroundTx tx;
     private final PayoutSettlement payouts;
+    private final JobRuns runs;
+    private final MeterRegistry meters;
     private final AtomicBoolean catchingUp = new AtomicBoolean();
     private long timer = -1;
 
     MadeTaskEvents(ExecutorSync executors, TaskSync tasks, MadeTaskClient client, ObjectMapper json,
-            SyncConfig config, Vertx vertx, BackgroundTx tx, PayoutSettlement payouts) {
+            SyncConfig config, Vertx vertx, BackgroundTx tx, PayoutSettlement payouts, JobRuns runs,
+            MeterRegistry meters) {
+        this.runs = runs;
+        this.meters = meters;
         this.tx = tx;
         this.payouts = payouts;
         this.executors = executors;
@@ -79,7 +86,9 @@ public class MadeTaskEvents {
                 .executeUpdate())
                 .flatMap(inserted -> inserted == 0 ? Uni.createFrom().item("DUPLICATE")
                         : dispatch(event).flatMap(outcome -> ProcessedEvent.update(
-                                "outcome = ?1 where eventId = ?2", outcome, event.id()).replaceWith(outcome)));
+                                "outcome = ?1 where eventId = ?2", outcome, event.id()).replaceWith(outcome)))
+                .invoke(outcome -> meters.counter("bridge.madetask.events", "source", source, "outcome", outcome)
+                        .increment());
     }
 
     private Uni<String> dispatch(MadeTaskModel.Event event) {
@@ -135,9 +144,13 @@ public class MadeTaskEvents {
 
     private void catchUpInBackground() {
         catchUp().subscribe().with(n -> {
+            runs.ran(JobRuns.CATCH_UP, "OK", n + " events applied");
             if (n > 0) {
                 LOG.infof("Caught up with MadeTask's event log: %d events applied", n);
             }
-        }, e -> LOG.warnf("Catching up with MadeTask's event log failed: %s", e.toString()));
+        }, e -> {
+            runs.ran(JobRuns.CATCH_UP, "FAILED", e.toString());
+            LOG.warnf("Catching up with MadeTask's event log failed: %s", e.toString());
+        });
     }
 }

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.madetask.bridge.common.BridgeException;
 import io.madetask.bridge.common.Signatures;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
@@ -33,7 +34,10 @@ public class WebhookResource {
     private final MadeTaskConfig config;
     private final ObjectMapper json;
 
-    WebhookResource(MadeTaskEvents events, MadeTaskConfig config, ObjectMapper json) {
+    private final MeterRegistry meters;
+
+    WebhookResource(MadeTaskEvents events, MadeTaskConfig config, ObjectMapper json, MeterRegistry meters) {
+        this.meters = meters;
         this.events = events;
         this.config = config;
         this.json = json;
@@ -51,6 +55,8 @@ public class WebhookResource {
     public Uni<Receipt> receive(@HeaderParam("MadeTask-Signature") String signature, byte[] body) {
         Signatures.Verdict verdict = Signatures.verify(config.webhookSecret(), signature, body, Instant.now(), TOLERANCE);
         if (verdict != Signatures.Verdict.VALID) {
+            meters.counter("bridge.madetask.events", "source", "webhook", "outcome",
+                    "REJECTED_" + verdict.name()).increment();
             throw new BridgeException(401, verdict == Signatures.Verdict.STALE ? "stale_signature" : "invalid_signature",
                     "Signature refused", verdict == Signatures.Verdict.STALE
                             ? "The signature is older than 5 minutes"

@@ -16,10 +16,13 @@ import org.jboss.logging.Logger;
 import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.ClaimingPump;
 import io.madetask.bridge.common.Money;
+import io.madetask.bridge.common.ShutdownConfig;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.madetask.MadeTaskException;
 import io.madetask.bridge.madetask.MadeTaskModel;
 import io.madetask.bridge.sync.SyncWorker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -59,28 +62,36 @@ public class PayoutEngine {
             returning p.id, p.idempotency_key, p.amount, p.task_crm_id, p.calls, t.madetask_id as task_madetask_id""";
 
     private static final String RECORD = """
-            update payout set
-                status = case when status in ('PAID', 'FAILED') then status
-                              when status = 'PROCESSING' and $2 = 'PENDING' then status else $2 end,
-                madetask_id = coalesce($3, madetask_id), failure_code = $4, failure_message = $5,
-                receipt_url = coalesce($6, receipt_url), paid_at = coalesce($7, paid_at), last_error = $8,
-                next_attempt_at = coalesce($9, next_attempt_at), last_instance = $10,
+            with before as (select id, status from payout where id = $1 and locked_by = $10 for update)
+            update payout p set
+                status = case when p.status in ('PAID', 'FAILED') then p.status
+                              when p.status = 'PROCESSING' and $2 = 'PENDING' then p.status else $2 end,
+                madetask_id = coalesce($3, p.madetask_id), failure_code = $4, failure_message = $5,
+                receipt_url = coalesce($6, p.receipt_url), paid_at = coalesce($7, p.paid_at), last_error = $8,
+                next_attempt_at = coalesce($9, p.next_attempt_at), last_instance = $10,
                 locked_by = null, locked_until = null, updated_at = now()
-            where id = $1 and locked_by = $10""";
+            from before where p.id = before.id
+            returning before.status as was, p.status as now""";
 
     private final Pool pool;
     private final MadeTaskClient client;
     private final PayoutConfig config;
+    private final ShutdownConfig shutdown;
+    private final MeterRegistry meters;
     private final Vertx vertx;
     private final String instanceId;
     private final ClaimingPump<Claimed> pump;
     private volatile boolean stopping;
+    private boolean stopped;
     private long timer = -1;
 
-    PayoutEngine(Pool pool, MadeTaskClient client, PayoutConfig config, Vertx vertx, SyncWorker worker) {
+    PayoutEngine(Pool pool, MadeTaskClient client, PayoutConfig config, ShutdownConfig shutdown, Vertx vertx,
+            SyncWorker worker, MeterRegistry meters) {
+        this.meters = meters;
         this.pool = pool;
         this.client = client;
         this.config = config;
+        this.shutdown = shutdown;
         this.vertx = vertx;
         this.instanceId = worker.instanceId();
         this.pump = new ClaimingPump<>("Payout engine", config.concurrency(), this::claim, this::pay);
@@ -95,12 +106,39 @@ public class PayoutEngine {
         }
     }
 
+    /**
+     * SIGTERM: no new claims; calls in flight finish and their outcomes are recorded (up to the grace); payouts claimed
+     * but not called yet are given back, so another instance pays them at once. A call still running after the grace
+     * keeps its lease, and is resumed after it with the same key.
+     */
+    // On SIGTERM Quarkus fires this first, while the HTTP client, tokens and database pool all still work.
+    void beforeShutdown(@Observes ShutdownDelayInitiatedEvent event) {
+        stopWork();
+    }
+
     void stop(@Observes ShutdownEvent event) {
+        stopWork();
+    }
+
+    private synchronized void stopWork() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
         stopping = true;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
-        pump.stop();
+        pump.stopGracefully(shutdown.grace(),
+                () -> pool.preparedQuery("""
+                        update payout set locked_by = null, locked_until = null, calls = calls - 1
+                        where locked_by = $1 and status = 'PENDING'""").execute(Tuple.of(instanceId))
+                        .map(r -> r.rowCount()),
+                left -> pool.preparedQuery("""
+                        update payout set locked_by = null, locked_until = null, calls = calls - 1
+                        where id = any($1) and locked_by = $2 and status = 'PENDING'""")
+                        .execute(Tuple.of(left.stream().map(Claimed::id).toArray(String[]::new), instanceId))
+                        .map(r -> r.rowCount()));
     }
 
     /** Look for due payouts soon (after the caller's transaction commits). */
@@ -183,14 +221,25 @@ public class PayoutEngine {
                 .addString(failureCode).addString(failureMessage).addString(receiptUrl).addOffsetDateTime(paidAt)
                 .addString(lastError).addOffsetDateTime(nextAttempt).addString(instanceId);
         if (auditAction == null) {
+            meters.counter("bridge.payouts", "outcome", "RETRY").increment();
             return pool.preparedQuery(RECORD).execute(values).replaceWithVoid();
         }
         return pool.withTransaction((SqlConnection conn) -> conn.preparedQuery(RECORD).execute(values)
+                .invoke(this::count)
                 .flatMap(updated -> updated.rowCount() == 0 ? Uni.createFrom().voidItem()
                         : conn.preparedQuery("""
                                 insert into audit_entry (actor, action, entity_type, entity_id, outcome, request_id, detail)
                                 values ('system', $1, 'PAYOUT', $2, $3, $4, $5)""")
                                 .execute(Tuple.of(auditAction, c.id(), status, c.key(), auditDetail)).replaceWithVoid()));
+    }
+
+    /** Counts a payout's move (PROCESSING, PAID, FAILED) once: only when this outcome changed its status. */
+    private void count(io.vertx.mutiny.sqlclient.RowSet<Row> updated) {
+        for (Row r : updated) {
+            if (!r.getString("was").equals(r.getString("now"))) {
+                meters.counter("bridge.payouts", "outcome", r.getString("now")).increment();
+            }
+        }
     }
 
     Duration backoff(int calls) {

@@ -11,6 +11,8 @@ import org.jboss.logging.Logger;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.madetask.MadeTaskException;
 import io.madetask.bridge.madetask.MadeTaskModel;
+import io.madetask.bridge.sync.JobRuns;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -46,10 +48,15 @@ public class PayoutSettlement {
     private final MadeTaskClient client;
     private final PayoutConfig config;
     private final Vertx vertx;
+    private final JobRuns runs;
+    private final MeterRegistry meters;
     private final AtomicBoolean reconciling = new AtomicBoolean();
     private long timer = -1;
 
-    PayoutSettlement(Pool pool, MadeTaskClient client, PayoutConfig config, Vertx vertx) {
+    PayoutSettlement(Pool pool, MadeTaskClient client, PayoutConfig config, Vertx vertx, JobRuns runs,
+            MeterRegistry meters) {
+        this.runs = runs;
+        this.meters = meters;
         this.pool = pool;
         this.client = client;
         this.config = config;
@@ -75,7 +82,12 @@ public class PayoutSettlement {
                 .setParameter(4, mt.failureMessage()).setParameter(5, mt.receiptUrl())
                 .setParameter(6, mt.paidAt() == null ? null : OffsetDateTime.parse(mt.paidAt()).toInstant())
                 .setParameter(7, mt.taskId()).executeUpdate())
-                .map(n -> n > 0 ? "APPLIED" : "STALE");
+                .map(n -> {
+                    if (n > 0) {
+                        meters.counter("bridge.payouts", "outcome", mt.status()).increment();
+                    }
+                    return n > 0 ? "APPLIED" : "STALE";
+                });
     }
 
     /** Asks MadeTask about every payout PROCESSING for too long, and settles it. Answers how many changed. */
@@ -106,14 +118,23 @@ public class PayoutSettlement {
                 .execute(Tuple.tuple().addString(mt.id()).addString(mt.status()).addString(mt.failureCode())
                         .addString(mt.failureMessage()).addString(mt.receiptUrl()).addOffsetDateTime(paidAt)
                         .addString(mt.taskId()))
-                .map(rows -> rows.rowCount());
+                .map(rows -> {
+                    if (rows.rowCount() > 0) {
+                        meters.counter("bridge.payouts", "outcome", mt.status()).increment();
+                    }
+                    return rows.rowCount();
+                });
     }
 
     private void reconcileInBackground() {
         reconcile().subscribe().with(n -> {
+            runs.ran(JobRuns.RECONCILIATION, "OK", n + " payouts settled");
             if (n > 0) {
                 LOG.infof("Reconciliation settled %d payouts from MadeTask's answers", n);
             }
-        }, e -> LOG.warnf("Reconciliation failed: %s", e.toString()));
+        }, e -> {
+            runs.ran(JobRuns.RECONCILIATION, "FAILED", e.toString());
+            LOG.warnf("Reconciliation failed: %s", e.toString());
+        });
     }
 }

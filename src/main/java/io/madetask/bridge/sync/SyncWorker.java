@@ -18,6 +18,8 @@ import org.jboss.logging.Logger;
 import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.ClaimingPump;
 import io.madetask.bridge.common.SafeContext;
+import io.madetask.bridge.common.ShutdownConfig;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -57,16 +59,19 @@ public class SyncWorker {
     private final Pool pool;
     private final Vertx vertx;
     private final SyncConfig config;
+    private final ShutdownConfig shutdown;
     private final Map<String, SyncHandler> handlers = new HashMap<>();
     private final String instanceId;
     private final ClaimingPump<List<SyncOperation>> pump;
     private volatile boolean stopping;
+    private boolean stopped;
     private long timer = -1;
 
-    SyncWorker(Pool pool, Vertx vertx, SyncConfig config, Instance<SyncHandler> all) {
+    SyncWorker(Pool pool, Vertx vertx, SyncConfig config, ShutdownConfig shutdown, Instance<SyncHandler> all) {
         this.pool = pool;
         this.vertx = vertx;
         this.config = config;
+        this.shutdown = shutdown;
         all.forEach(h -> handlers.put(h.entityType(), h));
         this.instanceId = config.instanceId().orElse("bridge-" + UUID.randomUUID().toString().substring(0, 8));
         this.pump = new ClaimingPump<>("Outbox worker", config.concurrency(), this::claimUnits, this::carryOut);
@@ -80,12 +85,36 @@ public class SyncWorker {
         }
     }
 
+    /** SIGTERM: no new claims; operations in flight finish (up to the grace); claimed ones not started are given back. */
+    // On SIGTERM Quarkus fires this first, while the HTTP client, tokens and database pool all still work.
+    void beforeShutdown(@Observes ShutdownDelayInitiatedEvent event) {
+        stopWork();
+    }
+
     void stop(@Observes ShutdownEvent event) {
+        stopWork();
+    }
+
+    private synchronized void stopWork() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
         stopping = true;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
-        pump.stop();
+        pump.stopGracefully(shutdown.grace(),
+                () -> pool.preparedQuery("""
+                        update sync_operation set locked_by = null, locked_until = null, attempts = attempts - 1
+                        where locked_by = $1 and status = 'PENDING'""").execute(Tuple.of(instanceId))
+                        .map(r -> r.rowCount()),
+                left -> pool.preparedQuery("""
+                        update sync_operation set locked_by = null, locked_until = null, attempts = attempts - 1
+                        where id = any($1) and locked_by = $2 and status = 'PENDING'""")
+                        .execute(Tuple.of(left.stream().flatMap(List::stream).map(op -> op.id).toArray(Long[]::new),
+                                instanceId))
+                        .map(r -> r.rowCount()));
     }
 
     public String instanceId() {

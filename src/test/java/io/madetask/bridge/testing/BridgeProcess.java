@@ -109,6 +109,20 @@ public final class BridgeProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /** SIGTERM, as Kubernetes stops a pod: answers the exit code, or -1 when the process outlived {@code limit}. */
+    public int terminate(Duration limit) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            return -1;
+        }
+        return process.exitValue();
+    }
+
+    /** What the process wrote so far (all its starts). */
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
     /** Peak resident memory of the process so far, in MiB (Linux). */
     public long peakRssMib() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {

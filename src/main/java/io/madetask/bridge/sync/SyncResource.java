@@ -1,0 +1,36 @@
+package io.madetask.bridge.sync;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import io.madetask.bridge.security.Caller;
+import io.smallrye.mutiny.Uni;
+
+/** Where the work with MadeTask stands, for people and dashboards. */
+@Path("/api/v1/sync")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Sync", description = "Background work, MadeTask's state, resync jobs")
+public class SyncResource {
+
+    private final SyncStatusService status;
+
+    SyncResource(SyncStatusService status) {
+        this.status = status;
+    }
+
+    @GET
+    @Path("/status")
+    @RolesAllowed({Caller.ADMIN, Caller.MANAGER})
+    @Operation(summary = "Pending and failed work, MadeTask's circuit, the last event and the last reconciliation",
+            description = "Work by kind (EXECUTOR_SYNC, TASK_SYNC, PAYOUT, NOTIFICATION): pending, failed, and the age of the oldest pending item in seconds. "
+                    + "The last MadeTask event taken (any instance), the last catch-up and reconciliation runs, and MadeTask as this instance sees it.")
+    public Uni<SyncStatusView> status() {
+        return status.status();
+    }
+}
