@@ -120,9 +120,26 @@ public class ProblemMapper {
 
     @ServerExceptionMapper(priority = 10_000)
     public Response unexpected(Throwable e, ContainerRequestContext request) {
+        if (databaseUnreachable(e)) {
+            LOG.warnf("Request %s: the database is unreachable (%s)", RequestIds.of(request), e.toString());
+            return Response.fromResponse(answer(503, "database_unavailable", "Service unavailable",
+                    "The bridge cannot reach its database right now; nothing was changed. Try again shortly", request,
+                    null)).header("Retry-After", "5").build();
+        }
         LOG.errorf(e, "Unexpected failure serving request %s", RequestIds.of(request));
         return answer(500, "internal_error", "Internal error",
                 "Something went wrong on our side; quote the request id when you report it", request, null);
+    }
+
+    /** A refused, broken or closed connection to PostgreSQL anywhere in the cause chain. */
+    static boolean databaseUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof io.vertx.sqlclient.ClosedConnectionException
+                    || t instanceof io.vertx.core.VertxException && String.valueOf(t.getMessage()).contains("closed")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Response unauthenticated(ContainerRequestContext request) {
