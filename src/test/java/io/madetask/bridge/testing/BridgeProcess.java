@@ -22,14 +22,17 @@ import io.madetask.bridge.sandbox.MadeTaskSandbox;
  */
 public final class BridgeProcess implements AutoCloseable {
 
-    private static final String KEY = Base64.getEncoder().encodeToString("it-only-key-0123456789abcdef-012".getBytes());
+    public static final String KEY = Base64.getEncoder().encodeToString("it-only-key-0123456789abcdef-012".getBytes());
 
     private final String name;
     private final Map<String, String> config = new LinkedHashMap<>();
     private final Path log;
     private final int port;
+    private final List<String> jvmArgs = new ArrayList<>();
     private Process process;
     private int starts;
+    private javax.net.ssl.SSLContext readinessTls;
+    private int readinessPort;
 
     public BridgeProcess(String name, MadeTaskSandbox sandbox, ServerDatabase db, Map<String, String> extra)
             throws IOException {
@@ -71,6 +74,19 @@ public final class BridgeProcess implements AutoCloseable {
         config.putAll(extra);
     }
 
+    /** Extra JVM options for the process (before {@code -jar}). */
+    public BridgeProcess jvmArg(String arg) {
+        jvmArgs.add(arg);
+        return this;
+    }
+
+    /** Checks readiness over HTTPS on {@code port}, trusting {@code tls} (for a process with plain HTTP turned off). */
+    public BridgeProcess readinessOverTls(int tlsPort, javax.net.ssl.SSLContext tls) {
+        this.readinessPort = tlsPort;
+        this.readinessTls = tls;
+        return this;
+    }
+
     public String baseUrl() {
         return "http://localhost:" + port;
     }
@@ -84,6 +100,7 @@ public final class BridgeProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx512m");
+        command.addAll(jvmArgs);
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(new File("target/quarkus-app/quarkus-run.jar").getAbsolutePath());
@@ -139,7 +156,11 @@ public final class BridgeProcess implements AutoCloseable {
 
     private boolean ready() {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(baseUrl() + "/q/health/ready").toURL().openConnection();
+            String url = readinessTls == null ? baseUrl() : "https://localhost:" + readinessPort;
+            HttpURLConnection c = (HttpURLConnection) URI.create(url + "/q/health/ready").toURL().openConnection();
+            if (c instanceof javax.net.ssl.HttpsURLConnection https) {
+                https.setSSLSocketFactory(readinessTls.getSocketFactory());
+            }
             c.setConnectTimeout(500);
             c.setReadTimeout(2000);
             return c.getResponseCode() == 200;
@@ -148,7 +169,7 @@ public final class BridgeProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
