@@ -326,7 +326,7 @@ public class ExecutorSync implements SyncHandler {
         return true;
     }
 
-    private static boolean sameData(Executor e, MadeTaskModel.Executor mt) {
+    static boolean sameData(Executor e, MadeTaskModel.Executor mt) {
         MadeTaskModel.PayoutMethod pm = mt.payoutMethod();
         String last4 = pm == null ? null : "CARD".equals(pm.type()) ? pm.cardLast4() : pm.accountLast4();
         return Objects.equals(e.fullName, mt.fullName()) && Objects.equals(e.phone, mt.phone())
@@ -339,14 +339,14 @@ public class ExecutorSync implements SyncHandler {
         e.payoutKeyId = null;
     }
 
-    private static void markSynced(Executor e, boolean morePending) {
+    static void markSynced(Executor e, boolean morePending) {
         e.lastSyncedAt = Instant.now();
         e.lastError = null;
         e.syncState = morePending ? "PENDING" : "SYNCED";
     }
 
     /** Of these executors, those with other pending operations besides the given ones, and their kinds. */
-    private static Uni<Map<String, Set<String>>> othersPending(Set<String> crmIds, List<Long> opIds) {
+    static Uni<Map<String, Set<String>>> othersPending(Set<String> crmIds, List<Long> opIds) {
         return SyncOperation.<SyncOperation>list(
                 "entityType = ?1 and status = 'PENDING' and entityId in ?2 and id not in ?3", Executor.ENTITY, crmIds,
                 opIds).map(ops -> ops.stream().collect(Collectors.groupingBy(op -> op.entityId,
@@ -354,7 +354,7 @@ public class ExecutorSync implements SyncHandler {
     }
 
     /** A block or unblock still on its way to MadeTask: the local status stands until its answer. */
-    private static boolean statusMoving(Set<String> pendingKinds) {
+    static boolean statusMoving(Set<String> pendingKinds) {
         return pendingKinds != null
                 && (pendingKinds.contains(ExecutorService.BLOCK) || pendingKinds.contains(ExecutorService.UNBLOCK));
     }
