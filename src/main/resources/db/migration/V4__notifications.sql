@@ -29,12 +29,16 @@ language sql as $$
     values ('ntf_' || replace(gen_random_uuid()::text, '-', ''), p_type, p_entity_type, p_entity_id, p_data);
 $$;
 
--- A batch is complete when none of its accepted items waits for MadeTask any more. The batch row is locked first, so
--- that of two payouts settling at the same moment the later one sees the earlier one's outcome.
+-- A batch is complete when none of its accepted items waits for MadeTask any more. Each batch counts its open items
+-- (set at creation, moved by the payout trigger below), so that a settlement costs one row update, not a scan of
+-- the batch; the count is checked against the items once, when it reaches zero. Updating the counter locks the batch
+-- row, so of two payouts settling at the same moment the later one sees the earlier one's outcome.
+alter table payout_batch add column open_items integer not null default 0;
+
 create function bridge_complete_batch(p_batch text) returns void
 language plpgsql as $$
 declare
-    open_items integer;
+    open_now integer;
     failed_items integer;
 begin
     perform 1 from payout_batch where id = p_batch and finished_at is null for update;
@@ -43,10 +47,11 @@ begin
     end if;
     select count(*) filter (where i.error_code is null and (p.status is null or p.status in ('PENDING', 'PROCESSING'))),
            count(*) filter (where i.error_code is not null or p.status = 'FAILED')
-      into open_items, failed_items
+      into open_now, failed_items
       from payout_batch_item i left join payout p on p.id = i.payout_id
      where i.batch_id = p_batch;
-    if open_items = 0 then
+    update payout_batch set open_items = open_now where id = p_batch;
+    if open_now = 0 then
         update payout_batch
            set status = case when failed_items = 0 then 'COMPLETED' else 'COMPLETED_WITH_ERRORS' end,
                finished_at = now()
@@ -100,6 +105,8 @@ create function bridge_payout_notify() returns trigger
 language plpgsql as $$
 declare
     b text;
+    n integer;
+    delta integer := 0;
 begin
     if new.status in ('PAID', 'FAILED') and new.status is distinct from old.status then
         perform bridge_notify(case when new.status = 'PAID' then 'payout.paid' else 'payout.failed' end,
@@ -109,9 +116,21 @@ begin
             'status', new.status, 'failureCode', new.failure_code, 'failureMessage', new.failure_message,
             'receiptUrl', new.receipt_url, 'attempts', new.attempts, 'madetaskId', new.madetask_id,
             'paidAt', new.paid_at));
-        for b in select distinct batch_id from payout_batch_item where payout_id = new.id loop
-            perform bridge_complete_batch(b);
-        end loop;
+    end if;
+    if new.status is distinct from old.status then
+        if old.status in ('PENDING', 'PROCESSING') and new.status in ('PAID', 'FAILED') then
+            delta := -1;
+        elsif old.status in ('PAID', 'FAILED') and new.status in ('PENDING', 'PROCESSING') then
+            delta := 1;
+        end if;
+        if delta <> 0 then
+            for b in select distinct batch_id from payout_batch_item where payout_id = new.id loop
+                update payout_batch set open_items = open_items + delta where id = b returning open_items into n;
+                if delta < 0 and n <= 0 then
+                    perform bridge_complete_batch(b);
+                end if;
+            end loop;
+        end if;
     end if;
     return null;
 end;

@@ -135,7 +135,7 @@ public class PayoutBatchService {
                 left join payout p on p.id = i.payout_id
                 where b.id = $1
                 group by b.id""").execute(Tuple.of(id))
-                .map(rows -> {
+                .flatMap(rows -> {
                     if (rows.rowCount() == 0) {
                         throw BridgeException.notFound("payout batch", id);
                     }
@@ -145,10 +145,17 @@ public class PayoutBatchService {
                     boolean done = counts.pending() == 0 && counts.processing() == 0;
                     String status = !done ? "RUNNING"
                             : counts.failed() + counts.rejected() == 0 ? "COMPLETED" : "COMPLETED_WITH_ERRORS";
-                    // finished_at is set by the database when the last item settles (bridge_complete_batch).
-                    OffsetDateTime finished = done ? r.getOffsetDateTime("finished_at") : null;
-                    return new PayoutBatchView(id, status, r.getInteger("total"), counts,
-                            r.getOffsetDateTime("created_at").toInstant(), finished == null ? null : finished.toInstant());
+                    // finished_at is set by the database when the last item settles (bridge_complete_batch); a batch
+                    // whose last settlement raced with its creation is completed here, on the first read that sees it.
+                    OffsetDateTime finished = r.getOffsetDateTime("finished_at");
+                    Uni<OffsetDateTime> finishedAt = !done ? Uni.createFrom().nullItem()
+                            : finished != null ? Uni.createFrom().item(finished)
+                            : pool.preparedQuery("select bridge_complete_batch($1)").execute(Tuple.of(id))
+                                    .flatMap(v -> pool.preparedQuery("select finished_at from payout_batch where id = $1")
+                                            .execute(Tuple.of(id)))
+                                    .map(f -> f.iterator().next().getOffsetDateTime("finished_at"));
+                    return finishedAt.map(f -> new PayoutBatchView(id, status, r.getInteger("total"), counts,
+                            r.getOffsetDateTime("created_at").toInstant(), f == null ? null : f.toInstant()));
                 });
     }
 

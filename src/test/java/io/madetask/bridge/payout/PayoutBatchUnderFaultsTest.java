@@ -118,6 +118,15 @@ class PayoutBatchUnderFaultsTest {
         assertThat(sandbox.counter("faults_lost_answer")).isPositive();
         given().auth().oauth2(token).queryParam("status", "PAID").queryParam("size", 1)
                 .get("/api/v1/payout-batches/" + batch + "/items").then().body("total", equalTo(TASKS));
+        // the CRM is told once that the batch is done, with its counts
+        bridge.admin().queryParam("type", "batch.completed").queryParam("entityId", batch)
+                .get("/api/v1/notifications").then().statusCode(200)
+                .body("total", equalTo(1))
+                .body("items[0].data.status", equalTo("COMPLETED"))
+                .body("items[0].data.counts.paid", equalTo(TASKS))
+                .body("items[0].data.finishedAt", org.hamcrest.Matchers.notNullValue());
+        bridge.manager().get("/api/v1/payout-batches/" + batch).then()
+                .body("finishedAt", org.hamcrest.Matchers.notNullValue());
     }
 
     private void awaitCount(String sql) {

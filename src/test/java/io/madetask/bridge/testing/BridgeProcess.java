@@ -17,8 +17,9 @@ import java.util.Map;
 import io.madetask.bridge.sandbox.MadeTaskSandbox;
 
 /**
- * The packaged bridge ({@code target/quarkus-app/quarkus-run.jar}) as a separate operating-system process, pointed at
- * a sandbox and a database, that tests can kill with SIGKILL and start again.
+ * The packaged bridge ({@code target/quarkus-app/quarkus-run.jar}, or the native executable when the build is
+ * {@code -Dnative}) as a separate operating-system process, pointed at a sandbox and a database, that tests can kill
+ * with SIGKILL and start again.
  */
 public final class BridgeProcess implements AutoCloseable {
 
@@ -98,12 +99,17 @@ public final class BridgeProcess implements AutoCloseable {
     /** Starts the process and waits until it is ready. */
     public void start() throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
+        // ./mvnw verify -Dnative runs the native executable, with the same options
+        boolean nativeImage = Boolean.getBoolean("bridge.it.native");
+        command.add(nativeImage ? new File(System.getProperty("native.image.path")).getAbsolutePath()
+                : ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx512m");
         command.addAll(jvmArgs);
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        command.add("-jar");
-        command.add(new File("target/quarkus-app/quarkus-run.jar").getAbsolutePath());
+        if (!nativeImage) {
+            command.add("-jar");
+            command.add(new File("target/quarkus-app/quarkus-run.jar").getAbsolutePath());
+        }
         starts++;
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
