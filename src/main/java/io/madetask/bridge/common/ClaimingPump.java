@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.IntFunction;
-import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
@@ -35,6 +34,7 @@ public final class ClaimingPump<T> {
     private int inFlight;
     private boolean claiming;
     private boolean stopped;
+    private boolean stoppedGracefully;
     private final CompletableFuture<Void> idle = new CompletableFuture<>();
 
     public ClaimingPump(String name, int concurrency, IntFunction<Uni<List<T>>> claim, Function<T, Uni<Void>> work) {
@@ -131,13 +131,19 @@ public final class ClaimingPump<T> {
     }
 
     /**
-     * Graceful stop, for a shutdown observer (blocks the calling thread, never an event loop): stops claiming, waits
-     * up to {@code grace} for the work in flight to end, then gives back what this instance still holds. When all work
-     * ended, {@code releaseAll} gives back every claim of this instance (also one that came back after the stop);
-     * otherwise only the items never started are given back, and what still runs keeps its lease.
+     * Graceful stop, for a shutdown observer (blocks the calling thread, never an event loop; a second call does
+     * nothing): stops claiming, waits up to {@code grace} for the work in flight to end, then gives back what this
+     * instance still holds. When all work ended, every claim of this instance goes back (also one that came back after
+     * the stop); otherwise only the items never started ({@code ids} names their rows), and what still runs keeps its
+     * lease.
      */
-    public void stopGracefully(Duration grace, Supplier<Uni<Integer>> releaseAll,
-            Function<List<T>, Uni<Integer>> releaseOnly) {
+    public void stopGracefully(Duration grace, LeasedTable leases, Function<List<T>, Object[]> ids) {
+        synchronized (this) {
+            if (stoppedGracefully) {
+                return;
+            }
+            stoppedGracefully = true;
+        }
         List<T> left = stop();
         int running = inFlight();
         boolean drained;
@@ -151,8 +157,8 @@ public final class ClaimingPump<T> {
             drained = false;
         }
         try {
-            int released = (drained ? releaseAll.get() : left.isEmpty() ? Uni.createFrom().item(0)
-                    : releaseOnly.apply(left)).await().atMost(Duration.ofSeconds(5));
+            int released = (drained ? leases.releaseAll() : left.isEmpty() ? Uni.createFrom().item(0)
+                    : leases.release(ids.apply(left))).await().atMost(Duration.ofSeconds(5));
             LOG.infof("%s stopped: %d in flight %s, %d claims given back", name, running,
                     drained ? "finished" : "still running (their leases stand)", released);
         } catch (RuntimeException e) {

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.ClaimingPump;
+import io.madetask.bridge.common.LeasedTable;
 import io.madetask.bridge.common.ShutdownConfig;
 import io.madetask.bridge.common.Signatures;
 import io.madetask.bridge.sync.SyncWorker;
@@ -80,7 +81,6 @@ public class NotificationSender {
     private final ClaimingPump<Claimed> pump;
     private HttpClient http;
     private volatile boolean stopping;
-    private boolean stopped;
     private long timer = -1;
     private long retentionTimer = -1;
 
@@ -125,26 +125,14 @@ public class NotificationSender {
         stopWork();
     }
 
-    private synchronized void stopWork() {
-        if (stopped) {
-            return;
-        }
-        stopped = true;
+    private void stopWork() {
         stopping = true;
         vertx.cancelTimer(retentionTimer);
         if (timer >= 0) {
             vertx.cancelTimer(timer);
-            pump.stopGracefully(shutdown.grace(),
-                    () -> pool.preparedQuery("""
-                            update notification set locked_by = null, locked_until = null, attempts = attempts - 1
-                            where locked_by = $1 and status = 'PENDING'""").execute(Tuple.of(instanceId))
-                            .map(r -> r.rowCount()),
-                    left -> pool.preparedQuery("""
-                            update notification set locked_by = null, locked_until = null, attempts = attempts - 1
-                            where id = any($1) and locked_by = $2 and status = 'PENDING'""")
-                            .execute(Tuple.of(left.stream().map(Claimed::id).toArray(String[]::new), instanceId))
-                            .map(r -> r.rowCount()));
         }
+        pump.stopGracefully(shutdown.grace(), new LeasedTable(pool, "notification", "attempts", instanceId),
+                left -> left.stream().map(Claimed::id).toArray(String[]::new));
     }
 
     /** Looks for due notifications soon. */

@@ -1,6 +1,9 @@
 package io.madetask.bridge.madetask;
 
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +22,8 @@ import io.madetask.bridge.task.TaskSync;
 import io.madetask.bridge.sync.JobRuns;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -45,13 +50,15 @@ public class MadeTaskEvents {
     private final BackgroundTx tx;
     private final PayoutSettlement payouts;
     private final JobRuns runs;
+    private final Pool pool;
     private final MeterRegistry meters;
     private final AtomicBoolean catchingUp = new AtomicBoolean();
     private long timer = -1;
 
     MadeTaskEvents(ExecutorSync executors, TaskSync tasks, MadeTaskClient client, ObjectMapper json,
             SyncConfig config, Vertx vertx, BackgroundTx tx, PayoutSettlement payouts, JobRuns runs,
-            MeterRegistry meters) {
+            MeterRegistry meters, Pool pool) {
+        this.pool = pool;
         this.runs = runs;
         this.meters = meters;
         this.tx = tx;
@@ -85,8 +92,10 @@ public class MadeTaskEvents {
                 .setParameter(1, event.id()).setParameter(2, event.type()).setParameter(3, source)
                 .executeUpdate())
                 .flatMap(inserted -> inserted == 0 ? Uni.createFrom().item("DUPLICATE")
-                        : dispatch(event).flatMap(outcome -> ProcessedEvent.update(
-                                "outcome = ?1 where eventId = ?2", outcome, event.id()).replaceWith(outcome)))
+                        : dispatch(event).flatMap(outcome -> Panache.getSession().flatMap(session -> session
+                                .createNativeQuery("update processed_event set outcome = ?1 where event_id = ?2")
+                                .setParameter(1, outcome).setParameter(2, event.id()).executeUpdate())
+                                .replaceWith(outcome)))
                 .invoke(outcome -> meters.counter("bridge.madetask.events", "source", source, "outcome", outcome)
                         .increment());
     }
@@ -126,7 +135,10 @@ public class MadeTaskEvents {
                         return Uni.createFrom().item(0);
                     }
                     String last = page.items().get(page.items().size() - 1).id();
-                    Uni<Integer> applied = Multi.createFrom().iterable(page.items())
+                    // Most events already came by webhook: one query finds them, and only the others are applied.
+                    Uni<Integer> applied = alreadyTaken(page.items())
+                            .onItem().transformToMulti(taken -> Multi.createFrom().iterable(page.items())
+                                    .select().where(e -> !taken.contains(e.id())))
                             .onItem().transformToUniAndConcatenate(e -> tx.transaction(() -> apply(e, "catch-up")))
                             .collect().asList()
                             .map(outcomes -> (int) outcomes.stream().filter("APPLIED"::equals).count())
@@ -139,6 +151,16 @@ public class MadeTaskEvents {
                                     })));
                     return applied.flatMap(n -> page.items().size() < PAGE ? Uni.createFrom().item(n)
                             : pages().map(m -> m + n));
+                });
+    }
+
+    private Uni<Set<String>> alreadyTaken(List<MadeTaskModel.Event> events) {
+        return pool.preparedQuery("select event_id from processed_event where event_id = any($1)")
+                .execute(Tuple.of((Object) events.stream().map(MadeTaskModel.Event::id).toArray(String[]::new)))
+                .map(rows -> {
+                    Set<String> ids = new HashSet<>();
+                    rows.forEach(r -> ids.add(r.getString(0)));
+                    return ids;
                 });
     }
 

@@ -97,12 +97,14 @@ public class PayoutBatchService {
                         select $2, 'task.status', 'TASK', entity_id, 'ACCEPTED', $3, 'accepted by payout batch ' || $1
                         from ops""").execute(Tuple.of(batchId, actor == null ? "unknown" : actor, RequestIds.current())))
                 .flatMap(v -> c.preparedQuery("""
-                        insert into payout (id, task_crm_id, executor_crm_id, amount, status, idempotency_key, batch_id)
-                        select s.id, s.crm_id, s.executor_crm_id, s.reward, 'PENDING', 'bridge-payout-' || s.id || '-1', $1
+                        insert into payout (id, task_crm_id, executor_crm_id, amount, status, idempotency_key, batch_id,
+                                            next_attempt_at)
+                        select s.id, s.crm_id, s.executor_crm_id, s.reward, 'PENDING', 'bridge-payout-' || s.id || '-1', $1,
+                               %s
                         from (select 'po-' || gen_random_uuid() as id, t.crm_id, t.executor_crm_id, t.reward
                               from task t join payout_batch_item i on i.task_crm_id = t.crm_id
                               where i.batch_id = $1 and i.error_code is null) s
-                        on conflict (task_crm_id) do nothing""").execute(Tuple.of(batchId)))
+                        on conflict (task_crm_id) do nothing""".formatted(PayoutEngine.DUE_AFTER_ACCEPTANCE.replace("$1", "s.crm_id"))).execute(Tuple.of(batchId)))
                 .flatMap(v -> c.preparedQuery("""
                         update payout_batch_item i set payout_id = p.id from payout p
                         where i.batch_id = $1 and i.error_code is null and p.task_crm_id = i.task_crm_id""")

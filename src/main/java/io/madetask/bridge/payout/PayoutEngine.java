@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.ClaimingPump;
+import io.madetask.bridge.common.LeasedTable;
 import io.madetask.bridge.common.Money;
 import io.madetask.bridge.common.ShutdownConfig;
 import io.madetask.bridge.madetask.MadeTaskClient;
@@ -44,6 +45,15 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class PayoutEngine {
 
     private static final Logger LOG = Logger.getLogger(PayoutEngine.class);
+
+    /**
+     * When a new payout of task {@code $1} is due: at once, unless the task's acceptance is still on its way to MadeTask
+     * ({@code 'infinity'}: then the outbox worker makes it due in the same statement that records the acceptance's
+     * outcome, and the reconciliation catches any it missed). Claims then scan only payouts that can be paid.
+     */
+    static final String DUE_AFTER_ACCEPTANCE = """
+            case when exists (select 1 from sync_operation where entity_type = 'TASK' and entity_id = $1
+                              and status = 'PENDING') then 'infinity'::timestamptz else now() end""";
 
     private static final String CLAIM = """
             update payout p set locked_by = $1, locked_until = now() + make_interval(secs => $2),
@@ -82,7 +92,6 @@ public class PayoutEngine {
     private final String instanceId;
     private final ClaimingPump<Claimed> pump;
     private volatile boolean stopping;
-    private boolean stopped;
     private long timer = -1;
 
     PayoutEngine(Pool pool, MadeTaskClient client, PayoutConfig config, ShutdownConfig shutdown, Vertx vertx,
@@ -120,25 +129,13 @@ public class PayoutEngine {
         stopWork();
     }
 
-    private synchronized void stopWork() {
-        if (stopped) {
-            return;
-        }
-        stopped = true;
+    private void stopWork() {
         stopping = true;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
-        pump.stopGracefully(shutdown.grace(),
-                () -> pool.preparedQuery("""
-                        update payout set locked_by = null, locked_until = null, calls = calls - 1
-                        where locked_by = $1 and status = 'PENDING'""").execute(Tuple.of(instanceId))
-                        .map(r -> r.rowCount()),
-                left -> pool.preparedQuery("""
-                        update payout set locked_by = null, locked_until = null, calls = calls - 1
-                        where id = any($1) and locked_by = $2 and status = 'PENDING'""")
-                        .execute(Tuple.of(left.stream().map(Claimed::id).toArray(String[]::new), instanceId))
-                        .map(r -> r.rowCount()));
+        pump.stopGracefully(shutdown.grace(), new LeasedTable(pool, "payout", "calls", instanceId),
+                left -> left.stream().map(Claimed::id).toArray(String[]::new));
     }
 
     /** Look for due payouts soon (after the caller's transaction commits). */

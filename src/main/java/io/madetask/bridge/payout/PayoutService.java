@@ -52,8 +52,9 @@ public class PayoutService {
     public Uni<Void> createFor(String taskCrmId, String executorCrmId, BigDecimal amount) {
         String id = newId();
         return Panache.getSession().flatMap(session -> session.createNativeQuery("""
-                insert into payout (id, task_crm_id, executor_crm_id, amount, status, idempotency_key)
-                values (?1, ?2, ?3, ?4, 'PENDING', ?5) on conflict (task_crm_id) do nothing""")
+                insert into payout (id, task_crm_id, executor_crm_id, amount, status, idempotency_key, next_attempt_at)
+                values (?1, ?2, ?3, ?4, 'PENDING', ?5, %s) on conflict (task_crm_id) do nothing""".formatted(
+                        PayoutEngine.DUE_AFTER_ACCEPTANCE.replace("$1", "?2")))
                 .setParameter(1, id).setParameter(2, taskCrmId).setParameter(3, executorCrmId)
                 .setParameter(4, amount).setParameter(5, key(id, 1)).executeUpdate())
                 .invoke(inserted -> {

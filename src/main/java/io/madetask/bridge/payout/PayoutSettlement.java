@@ -95,7 +95,19 @@ public class PayoutSettlement {
         if (!reconciling.compareAndSet(false, true)) {
             return Uni.createFrom().item(0);
         }
-        return pool.preparedQuery("""
+        // A payout left waiting for an acceptance that is no longer on its way (a crash between the two) becomes due.
+        return pool.query("""
+                update payout p set next_attempt_at = now()
+                where p.status = 'PENDING' and p.next_attempt_at = 'infinity'
+                  and not exists (select 1 from sync_operation o where o.entity_type = 'TASK'
+                                  and o.entity_id = p.task_crm_id and o.status = 'PENDING')""").execute()
+                .invoke(released -> {
+                    if (released.rowCount() > 0) {
+                        LOG.warnf("Reconciliation made %d payouts due whose task's acceptance had already ended",
+                                released.rowCount());
+                    }
+                })
+                .flatMap(released -> pool.preparedQuery("""
                 select madetask_id from payout where status = 'PROCESSING' and madetask_id is not null
                 and updated_at < now() - make_interval(secs => $1) order by updated_at limit 500""")
                 .execute(Tuple.of((double) config.reconcileAfter().toSeconds()))
@@ -104,7 +116,7 @@ public class PayoutSettlement {
                 .onItem().transformToUni(id -> client.getPayout(id).flatMap(this::settle)
                         .onFailure(MadeTaskException.class).recoverWithItem(0))
                 .merge(4)
-                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue))
+                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue)))
                 .eventually(() -> reconciling.set(false));
     }
 

@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 
 import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.ClaimingPump;
+import io.madetask.bridge.common.LeasedTable;
 import io.madetask.bridge.common.SafeContext;
 import io.madetask.bridge.common.ShutdownConfig;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
@@ -64,7 +65,6 @@ public class SyncWorker {
     private final String instanceId;
     private final ClaimingPump<List<SyncOperation>> pump;
     private volatile boolean stopping;
-    private boolean stopped;
     private long timer = -1;
 
     SyncWorker(Pool pool, Vertx vertx, SyncConfig config, ShutdownConfig shutdown, Instance<SyncHandler> all) {
@@ -95,26 +95,13 @@ public class SyncWorker {
         stopWork();
     }
 
-    private synchronized void stopWork() {
-        if (stopped) {
-            return;
-        }
-        stopped = true;
+    private void stopWork() {
         stopping = true;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
-        pump.stopGracefully(shutdown.grace(),
-                () -> pool.preparedQuery("""
-                        update sync_operation set locked_by = null, locked_until = null, attempts = attempts - 1
-                        where locked_by = $1 and status = 'PENDING'""").execute(Tuple.of(instanceId))
-                        .map(r -> r.rowCount()),
-                left -> pool.preparedQuery("""
-                        update sync_operation set locked_by = null, locked_until = null, attempts = attempts - 1
-                        where id = any($1) and locked_by = $2 and status = 'PENDING'""")
-                        .execute(Tuple.of(left.stream().flatMap(List::stream).map(op -> op.id).toArray(Long[]::new),
-                                instanceId))
-                        .map(r -> r.rowCount()));
+        pump.stopGracefully(shutdown.grace(), new LeasedTable(pool, "sync_operation", "attempts", instanceId),
+                left -> left.stream().flatMap(List::stream).map(op -> op.id).toArray(Long[]::new));
     }
 
     public String instanceId() {
@@ -254,11 +241,17 @@ public class SyncWorker {
     }
 
     private Uni<Void> update(SyncOperation op, String status, String error, Instant next, int attemptsDelta) {
+        // A task's operation that is over makes the task's payout waiting for it due (PayoutEngine.DUE_AFTER_ACCEPTANCE)
         return pool.preparedQuery("""
-                update sync_operation set status = $2, last_error = $3,
-                       next_attempt_at = coalesce($4, next_attempt_at), attempts = attempts + $5,
-                       locked_by = null, locked_until = null, updated_at = now()
-                where id = $1 and locked_by = $6""")
+                with done as (
+                    update sync_operation set status = $2, last_error = $3,
+                           next_attempt_at = coalesce($4, next_attempt_at), attempts = attempts + $5,
+                           locked_by = null, locked_until = null, updated_at = now()
+                    where id = $1 and locked_by = $6
+                    returning entity_type, entity_id, status)
+                update payout p set next_attempt_at = now()
+                from done where done.entity_type = 'TASK' and done.status <> 'PENDING'
+                  and p.task_crm_id = done.entity_id and p.status = 'PENDING' and p.next_attempt_at = 'infinity'""")
                 .execute(Tuple.tuple(List.of(op.id, status)).addString(error)
                         .addOffsetDateTime(next == null ? null : next.atOffset(java.time.ZoneOffset.UTC))
                         .addInteger(attemptsDelta).addString(instanceId))

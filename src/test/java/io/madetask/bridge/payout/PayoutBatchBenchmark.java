@@ -3,6 +3,7 @@ package io.madetask.bridge.payout;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import io.madetask.bridge.sandbox.MadeTaskSandbox;
 import io.madetask.bridge.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.BridgeProcess;
 import io.madetask.bridge.testing.PayoutScenario;
+import io.madetask.bridge.testing.ProcessCpu;
 import io.madetask.bridge.testing.SandboxResource;
 import io.madetask.bridge.testing.ServerDatabase;
 import io.madetask.bridge.testing.StandaloneSandbox;
@@ -25,6 +27,8 @@ import io.madetask.bridge.testing.StandaloneSandbox;
 class PayoutBatchBenchmark {
 
     private static final int TASKS = 1000;
+    /** Tasks paid in a batch before the measured one, so that both JVMs have compiled the paths it takes. */
+    private static final int WARM_UP = Integer.getInteger("bench.warm-up", 300);
     private static final long LATENCY_MS = 50;
 
     @Test
@@ -50,11 +54,18 @@ class PayoutBatchBenchmark {
                         "bridge.payouts.lease", "5M", "bridge.sync.catch-up-interval", "30S",
                         // the bridge paces itself at the account's configured rate: none when the account has none
                         "madetask.pace-rate", rateLimited ? "95" : "0",
-                        "bridge.sync.concurrency", "32", "bridge.payouts.concurrency", "32"))) {
+                        "bridge.sync.concurrency", "32", "bridge.payouts.concurrency", "32",
+                        "quarkus.datasource.reactive.max-size", System.getProperty("bench.pool", "20")))) {
             MadeTaskSandbox sandbox = standalone.sandbox;
             bridge.start();
             sandbox.configureWebhook(bridge.baseUrl() + "/webhooks/madetask", SandboxResource.WEBHOOK_SECRET);
-            PayoutScenario scenario = new PayoutScenario(bridge.baseUrl(), sandbox, db).prepare(TASKS);
+            PayoutScenario scenario = new PayoutScenario(bridge.baseUrl(), sandbox, db).prepare(WARM_UP + TASKS);
+            if (WARM_UP > 0) {
+                String warmUp = scenario.postBatch(scenario.tasks.subList(0, WARM_UP));
+                await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> "COMPLETED".equals(scenario.batch(warmUp).get("status").asText()));
+            }
+            List<String> measuredTasks = scenario.tasks.subList(WARM_UP, WARM_UP + TASKS);
 
             SandboxFaults measured = sandbox.faults();
             measured.rateLimitEnabled = rateLimited;
@@ -64,11 +75,18 @@ class PayoutBatchBenchmark {
             long requests = sandbox.counter("requests");
             long limited = sandbox.counter("rate_limited");
 
+            double bridgeCpu = bridge.cpuSeconds();
+            double testJvmCpu = ProcessCpu.ofThisJvm();
+            double machineCpu = ProcessCpu.ofMachine();
+            java.time.Instant startedAt = java.time.Instant.now();
             long started = System.nanoTime();
-            String batch = scenario.postBatch();
+            String batch = scenario.postBatch(measuredTasks);
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> scenario.payoutsIn("PROCESSING", "PAID", "FAILED") == TASKS);
+                    .until(() -> scenario.payoutsIn("PROCESSING", "PAID", "FAILED") == WARM_UP + TASKS);
             double inMadeTask = (System.nanoTime() - started) / 1e9;
+            bridgeCpu = bridge.cpuSeconds() - bridgeCpu;
+            testJvmCpu = ProcessCpu.ofThisJvm() - testJvmCpu;
+            machineCpu = ProcessCpu.ofMachine() - machineCpu;
             long calls = sandbox.counter("requests") - requests;
             long tooMany = sandbox.counter("rate_limited") - limited;
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100))
@@ -78,9 +96,9 @@ class PayoutBatchBenchmark {
 
             double floor = rateLimited ? calls / measured.rateLimitPerSecond
                     : calls * (LATENCY_MS / 1000.0) / 32;
-            System.out.printf("%nPAYOUT BATCH BENCHMARK (%s, %d ms latency): %d tasks%n",
+            System.out.printf("%nPAYOUT BATCH BENCHMARK (%s, %d ms latency): %d tasks, after a %d-task warm-up batch%n",
                     rateLimited ? "sandbox rate limit " + (int) measured.rateLimitPerSecond + "/s" : "no rate limit",
-                    LATENCY_MS, TASKS);
+                    LATENCY_MS, TASKS, WARM_UP);
             System.out.printf("  all payouts accepted by MadeTask  %.2f s%n", inMadeTask);
             System.out.printf("  batch COMPLETED (all PAID)        %.2f s%n", completed);
             System.out.printf("  MadeTask calls                    %d (429s: %d)%n", calls, tooMany);
@@ -88,9 +106,13 @@ class PayoutBatchBenchmark {
                     ? "calls / rate limit" : "calls x latency / concurrency 32 (acceptances and payouts each at 32)");
             System.out.printf("  ratio to floor                    %.2f%n", inMadeTask / floor);
             System.out.printf("  bridge peak RSS                   %d MiB%n", bridge.peakRssMib());
+            int cores = Runtime.getRuntime().availableProcessors();
+            System.out.printf("  CPU until all accepted            %.1f core-s of %.1f (%d cores x %.2f s): bridge %.1f, "
+                    + "sandbox JVM %.1f, the rest (PostgreSQL, OS) %.1f%n", machineCpu, cores * inMadeTask, cores,
+                    inMadeTask, bridgeCpu, testJvmCpu, machineCpu - bridgeCpu - testJvmCpu);
             System.out.printf("  acceptances carried out over      %.2f s; payouts over %.2f s%n",
-                    db.count("select (extract(epoch from max(updated_at) - min(updated_at)) * 1000)::bigint from sync_operation where kind = 'TRANSITION'") / 1000.0,
-                    db.count("select (extract(epoch from max(at) - min(at)) * 1000)::bigint from audit_entry where action = 'madetask.payout.create'") / 1000.0);
+                    db.count("select (extract(epoch from max(updated_at) - min(updated_at)) * 1000)::bigint from sync_operation where kind = 'TRANSITION' and updated_at >= timestamptz '" + startedAt + "'") / 1000.0,
+                    db.count("select (extract(epoch from max(at) - min(at)) * 1000)::bigint from audit_entry where action = 'madetask.payout.create' and at >= timestamptz '" + startedAt + "'") / 1000.0);
         }
     }
 }

@@ -105,6 +105,11 @@ public final class BridgeProcess implements AutoCloseable {
                 : ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx512m");
         command.addAll(jvmArgs);
+        // e.g. -Dbridge.it.jvm-args="-XX:StartFlightRecording=filename=target/bench.jfr" to profile a benchmark
+        String extra = System.getProperty("bridge.it.jvm-args", "");
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         if (!nativeImage) {
             command.add("-jar");
@@ -154,6 +159,11 @@ public final class BridgeProcess implements AutoCloseable {
             }
         }
         return -1;
+    }
+
+    /** CPU time the process has used so far, user and system, in seconds (Linux, 100 ticks a second). */
+    public double cpuSeconds() throws IOException {
+        return ProcessCpu.ofPid(process.pid());
     }
 
     public int starts() {

@@ -18,6 +18,7 @@ public final class ServerDatabase implements AutoCloseable {
     private final String port = System.getenv().getOrDefault("BRIDGE_IT_DB_PORT", "5432");
     private final String user = System.getenv().getOrDefault("BRIDGE_IT_DB_USER", "postgres");
     private final String password = System.getenv().getOrDefault("BRIDGE_IT_DB_PASSWORD", "");
+    private Connection polling;
 
     public ServerDatabase() throws SQLException {
         try (Connection c = DriverManager.getConnection(url("postgres"), user, password);
@@ -42,10 +43,15 @@ public final class ServerDatabase implements AutoCloseable {
         return password;
     }
 
-    /** The first column of the first row of a query. */
-    public long count(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(jdbcUrl(), user, password);
-                Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+    /**
+     * The first column of the first row of a query, on one connection kept for the purpose (tests poll with this
+     * many times a second; a connection each time would have PostgreSQL start a backend each time).
+     */
+    public synchronized long count(String sql) throws SQLException {
+        if (polling == null || polling.isClosed()) {
+            polling = DriverManager.getConnection(jdbcUrl(), user, password);
+        }
+        try (Statement s = polling.createStatement(); ResultSet r = s.executeQuery(sql)) {
             r.next();
             return r.getLong(1);
         }
@@ -53,6 +59,11 @@ public final class ServerDatabase implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
+        synchronized (this) {
+            if (polling != null) {
+                polling.close();
+            }
+        }
         try (Connection c = DriverManager.getConnection(url("postgres"), user, password);
                 Statement s = c.createStatement()) {
             s.execute("drop database if exists " + name + " with (force)");
