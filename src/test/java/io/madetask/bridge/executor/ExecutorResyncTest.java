@@ -64,6 +64,9 @@ class ExecutorResyncTest {
             api.awaitSynced("executors", renamed);
             String registeredId = api.madetaskId("executors", registered);
             String renamedId = api.madetaskId("executors", renamed);
+            // the one catch-up at start-up has run: from here on only the resync can learn of changes
+            await().atMost(BridgeApi.WAIT).untilAsserted(() -> api.manager().get("/api/v1/sync/status").then()
+                    .body("lastCatchUp.outcome", equalTo("OK")));
 
             // behind the bridge's back: a registration, a rename, and an executor the CRM never sent
             sandbox.completeRegistration(registeredId);
