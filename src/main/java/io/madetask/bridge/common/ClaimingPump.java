@@ -15,6 +15,8 @@ import java.util.function.IntFunction;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * Keeps up to {@code concurrency} pieces of work in flight. Work is claimed from the database ahead of need, in
@@ -36,12 +38,43 @@ public final class ClaimingPump<T> {
     private boolean stopped;
     private boolean stoppedGracefully;
     private final CompletableFuture<Void> idle = new CompletableFuture<>();
+    private Vertx vertx;
+    private Context home;
+    private long timer = -1;
 
     public ClaimingPump(String name, int concurrency, IntFunction<Uni<List<T>>> claim, Function<T, Uni<Void>> work) {
         this.name = name;
         this.concurrency = Math.max(1, concurrency);
         this.claim = claim;
         this.work = work;
+    }
+
+    /**
+     * Polls every {@code pollInterval} from now on, on a context of the pump's own (so that no request's logging
+     * context or lifetime leaks into the work it claims). Call once, at start-up.
+     */
+    public synchronized void start(Vertx vertx, Duration pollInterval) {
+        this.vertx = vertx;
+        this.home = vertx.getOrCreateContext();
+        home.runOnContext(v -> {
+            synchronized (this) {
+                if (!stopped) {
+                    timer = vertx.setPeriodic(pollInterval.toMillis(), t -> pump());
+                }
+            }
+        });
+    }
+
+    /** Looks for work soon (after the caller's transaction has had time to commit), from the pump's own context. */
+    public void wakeUp() {
+        Context context;
+        synchronized (this) {
+            if (stopped || home == null) {
+                return;
+            }
+            context = home;
+        }
+        context.runOnContext(v -> vertx.setTimer(20, t -> pump()));
     }
 
     /** Starts what fits, and claims more when the queue runs low. Safe to call from anywhere, any time. */
@@ -120,6 +153,10 @@ public final class ClaimingPump<T> {
         boolean drained;
         synchronized (this) {
             stopped = true;
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+                timer = -1;
+            }
             left = new ArrayList<>(ready);
             ready.clear();
             drained = inFlight == 0;

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.ClaimingPump;
 import io.madetask.bridge.common.LeasedTable;
+import io.madetask.bridge.common.SafeContext;
 import io.madetask.bridge.common.ShutdownConfig;
 import io.madetask.bridge.common.Signatures;
 import io.madetask.bridge.sync.SyncWorker;
@@ -81,7 +82,6 @@ public class NotificationSender {
     private final ClaimingPump<Claimed> pump;
     private HttpClient http;
     private volatile boolean stopping;
-    private long timer = -1;
     private long retentionTimer = -1;
 
     NotificationSender(Pool pool, Vertx vertx, NotificationConfig config, ShutdownConfig shutdown, ObjectMapper json,
@@ -112,7 +112,7 @@ public class NotificationSender {
         http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
                 .setConnectTimeout((int) config.timeout().toMillis()),
                 new PoolOptions().setHttp1MaxSize(Math.max(1, config.concurrency())));
-        timer = vertx.setPeriodic(config.pollInterval().toMillis(), t -> pump.pump());
+        pump.start(vertx, config.pollInterval());
         LOG.infof("Notification sender started: %d in flight, to %s", config.concurrency(), config.url().get().getHost());
     }
 
@@ -128,17 +128,14 @@ public class NotificationSender {
     private void stopWork() {
         stopping = true;
         vertx.cancelTimer(retentionTimer);
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
         pump.stopGracefully(shutdown.grace(), new LeasedTable(pool, "notification", "attempts", instanceId),
                 left -> left.stream().map(Claimed::id).toArray(String[]::new));
     }
 
     /** Looks for due notifications soon. */
     public void wakeUp() {
-        if (timer >= 0 && !stopping) {
-            vertx.setTimer(20, t -> pump.pump());
+        if (!stopping) {
+            pump.wakeUp();
         }
     }
 
@@ -165,6 +162,10 @@ public class NotificationSender {
     }
 
     private Uni<Void> deliver(Claimed c) {
+        return SafeContext.start(vertx, Map.of("notificationId", c.id()), () -> deliverNow(c));
+    }
+
+    private Uni<Void> deliverNow(Claimed c) {
         URI url = config.url().orElseThrow();
         byte[] body = body(c).getBytes(StandardCharsets.UTF_8);
         String signature = Signatures.sign(config.secret().orElseThrow(), Instant.now().getEpochSecond(), body);

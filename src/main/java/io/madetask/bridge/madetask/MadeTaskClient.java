@@ -20,9 +20,10 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.madetask.bridge.common.Gauges;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
@@ -76,11 +77,13 @@ public class MadeTaskClient {
         this.meters = meters;
         this.rateLimited = Counter.builder("bridge.madetask.rate.limited")
                 .description("429 answers from MadeTask (each is waited out and retried)").register(meters);
-        Gauge.builder("bridge.madetask.circuit.state", this, c -> switch (c.breakerState()) {
-            case CLOSED -> 0;
-            case HALF_OPEN -> 1;
-            case OPEN -> 2;
-        }).description("The circuit breaker in front of MadeTask: 0 closed, 1 half-open, 2 open").register(meters);
+        Gauges.register(meters, "bridge.madetask.circuit.state", Tags.empty(),
+                "The circuit breaker in front of MadeTask: 0 closed, 1 half-open, 2 open", null,
+                () -> switch (CircuitBreakerMaintenance.get().currentState(BREAKER)) {
+                    case CLOSED -> 0;
+                    case HALF_OPEN -> 1;
+                    case OPEN -> 2;
+                });
         this.pacer = new MadeTaskPacer(config.paceRate(), config.paceBurst());
         MadeTaskConfig.Breaker b = config.breaker();
         this.breaker = TypedGuard.create(new TypeLiteral<Uni<Object>>() {

@@ -12,6 +12,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.logging.MDC;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -71,6 +72,7 @@ public class WebhookResource {
         if (event.id() == null || event.type() == null || event.data() == null || !event.data().isObject()) {
             throw new BridgeException(400, "malformed_event", "Malformed event", "An event needs id, type and data");
         }
+        MDC.put("eventId", event.id());
         return Panache.withTransaction(() -> events.apply(event, "webhook"))
                 .map(outcome -> new Receipt(event.id(), outcome));
     }

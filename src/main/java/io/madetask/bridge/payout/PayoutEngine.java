@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -17,6 +18,7 @@ import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.ClaimingPump;
 import io.madetask.bridge.common.LeasedTable;
 import io.madetask.bridge.common.Money;
+import io.madetask.bridge.common.SafeContext;
 import io.madetask.bridge.common.ShutdownConfig;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.madetask.MadeTaskException;
@@ -92,7 +94,6 @@ public class PayoutEngine {
     private final String instanceId;
     private final ClaimingPump<Claimed> pump;
     private volatile boolean stopping;
-    private long timer = -1;
 
     PayoutEngine(Pool pool, MadeTaskClient client, PayoutConfig config, ShutdownConfig shutdown, Vertx vertx,
             SyncWorker worker, MeterRegistry meters) {
@@ -111,7 +112,7 @@ public class PayoutEngine {
 
     void start(@Observes StartupEvent event) {
         if (config.enabled()) {
-            timer = vertx.setPeriodic(config.pollInterval().toMillis(), t -> pump.pump());
+            pump.start(vertx, config.pollInterval());
         }
     }
 
@@ -131,9 +132,6 @@ public class PayoutEngine {
 
     private void stopWork() {
         stopping = true;
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
         pump.stopGracefully(shutdown.grace(), new LeasedTable(pool, "payout", "calls", instanceId),
                 left -> left.stream().map(Claimed::id).toArray(String[]::new));
     }
@@ -141,7 +139,7 @@ public class PayoutEngine {
     /** Look for due payouts soon (after the caller's transaction commits). */
     public void wakeUp() {
         if (config.enabled() && !stopping) {
-            vertx.setTimer(20, t -> pump.pump());
+            pump.wakeUp();
         }
     }
 
@@ -160,6 +158,11 @@ public class PayoutEngine {
 
     /** One payout: the call, and its outcome recorded. Never fails: every ending is recorded. */
     Uni<Void> pay(Claimed c) {
+        return SafeContext.start(vertx, Map.of("payoutId", c.id(), "entity", "TASK " + c.taskCrmId()),
+                () -> payNow(c));
+    }
+
+    private Uni<Void> payNow(Claimed c) {
         MadeTaskModel.PayoutCreate body = new MadeTaskModel.PayoutCreate(c.taskMadetaskId(), Money.rub(c.amount()),
                 "Task " + c.taskCrmId());
         return client.createPayout(body, c.key())

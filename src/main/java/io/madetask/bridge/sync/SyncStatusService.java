@@ -13,8 +13,9 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.madetask.bridge.common.Gauges;
 import io.madetask.bridge.madetask.MadeTaskClient;
-import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -70,19 +71,19 @@ public class SyncStatusService {
         this.client = client;
         this.vertx = vertx;
         for (String kind : KINDS) {
-            Gauge.builder("bridge.outbox.depth", latest, m -> m.containsKey(kind) ? m.get(kind).pending() : 0)
-                    .tag("kind", kind).description("Work waiting to be carried out (refreshed every 15 s)")
-                    .register(meters);
-            Gauge.builder("bridge.outbox.failed", latest, m -> m.containsKey(kind) ? m.get(kind).failed() : 0)
-                    .tag("kind", kind).description("Work given up as FAILED, waiting for a person").register(meters);
-            Gauge.builder("bridge.outbox.oldest.age", latest, m -> m.containsKey(kind)
-                    && m.get(kind).oldestPendingAgeSeconds() != null ? m.get(kind).oldestPendingAgeSeconds() : 0)
-                    .tag("kind", kind).baseUnit("seconds").description("Age of the oldest waiting work")
-                    .register(meters);
+            Tags tags = Tags.of("kind", kind);
+            Gauges.register(meters, "bridge.outbox.depth", tags, "Work waiting to be carried out (refreshed every 15 s)",
+                    null, () -> latest.containsKey(kind) ? latest.get(kind).pending() : 0);
+            Gauges.register(meters, "bridge.outbox.failed", tags, "Work given up as FAILED, waiting for a person",
+                    null, () -> latest.containsKey(kind) ? latest.get(kind).failed() : 0);
+            Gauges.register(meters, "bridge.outbox.oldest.age", tags, "Age of the oldest waiting work", "seconds",
+                    () -> latest.containsKey(kind) && latest.get(kind).oldestPendingAgeSeconds() != null
+                            ? latest.get(kind).oldestPendingAgeSeconds() : 0);
         }
-        Gauge.builder("bridge.payouts.processing", latest, m -> m.containsKey("PAYOUT")
-                && m.get("PAYOUT").processing() != null ? m.get("PAYOUT").processing() : 0)
-                .description("Payouts MadeTask accepted and has not settled yet").register(meters);
+        Gauges.register(meters, "bridge.payouts.processing", Tags.empty(),
+                "Payouts MadeTask accepted and has not settled yet", null,
+                () -> latest.containsKey("PAYOUT") && latest.get("PAYOUT").processing() != null
+                        ? latest.get("PAYOUT").processing() : 0);
     }
 
     void start(@Observes StartupEvent event) {

@@ -65,7 +65,6 @@ public class SyncWorker {
     private final String instanceId;
     private final ClaimingPump<List<SyncOperation>> pump;
     private volatile boolean stopping;
-    private long timer = -1;
 
     SyncWorker(Pool pool, Vertx vertx, SyncConfig config, ShutdownConfig shutdown, Instance<SyncHandler> all) {
         this.pool = pool;
@@ -79,7 +78,7 @@ public class SyncWorker {
 
     void start(@Observes StartupEvent event) {
         if (config.enabled()) {
-            timer = vertx.setPeriodic(config.pollInterval().toMillis(), t -> pump.pump());
+            pump.start(vertx, config.pollInterval());
             LOG.infof("Outbox worker %s started: %d in flight, poll every %d ms", instanceId, config.concurrency(),
                     config.pollInterval().toMillis());
         }
@@ -97,9 +96,6 @@ public class SyncWorker {
 
     private void stopWork() {
         stopping = true;
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
         pump.stopGracefully(shutdown.grace(), new LeasedTable(pool, "sync_operation", "attempts", instanceId),
                 left -> left.stream().flatMap(List::stream).map(op -> op.id).toArray(Long[]::new));
     }
@@ -111,7 +107,7 @@ public class SyncWorker {
     /** Asks for a round soon (after the caller's transaction has had time to commit). */
     public void wakeUpSoon() {
         if (config.enabled() && !stopping) {
-            vertx.setTimer(20, t -> pump.pump());
+            pump.wakeUp();
         }
     }
 
@@ -201,9 +197,14 @@ public class SyncWorker {
                     SyncHandler.Outcome.failed("No handler for " + op.entityType))).toList()).andFailFast()
                     .replaceWithVoid();
         }
+        SyncOperation first = unit.get(0);
+        Map<String, String> mdc = unit.size() == 1
+                ? Map.of("operationId", Long.toString(first.id), "entity", first.entityType + " " + first.entityId)
+                : Map.of("operationId", first.id + "+" + (unit.size() - 1), "entity", first.entityType + " bulk of "
+                        + unit.size());
         Uni<List<SyncHandler.Outcome>> outcomes = unit.size() == 1
-                ? SafeContext.run(vertx, () -> handler.handle(unit.get(0))).map(List::of)
-                : SafeContext.run(vertx, () -> handler.handleBatch(unit));
+                ? SafeContext.start(vertx, mdc, () -> handler.handle(first)).map(List::of)
+                : SafeContext.start(vertx, mdc, () -> handler.handleBatch(unit));
         return outcomes
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("Outbox operation %s failed unexpectedly: %s", unit.get(0).id, e.toString());

@@ -76,6 +76,9 @@ class PersonalDataLogTest {
                     line.append(" | ").append(parameter);
                 }
             }
+            if (record instanceof org.jboss.logmanager.ExtLogRecord ext) {
+                line.append(" | mdc ").append(ext.getMdcCopy());
+            }
             if (record.getThrown() != null) {
                 StringWriter trace = new StringWriter();
                 record.getThrown().printStackTrace(new PrintWriter(trace));
@@ -145,6 +148,11 @@ class PersonalDataLogTest {
 
         await().until(() -> !lines.isEmpty());
         assertThat(lines).as("log lines were captured at DEBUG").anyMatch(l -> l.contains("Outbox"));
+        // a background flow's lines name what they are about, and a request's lines carry its id
+        assertThat(lines).as("the outbox worker's lines carry the entity").anyMatch(l -> l.contains("Outbox")
+                && l.contains("entity=EXECUTOR " + card));
+        assertThat(lines).as("a caller's write carries its request id").anyMatch(l -> l.contains("executor.create")
+                && l.contains(card) && l.contains("requestId="));
         for (String secret : List.of(CARD, ACCOUNT, INN, PHONE, EMAIL, "+79035559999", "other.secret@example.org",
                 "4012888888881881", "5105105105105101")) {
             assertThat(lines).as("no log line holds %s", secret).noneMatch(line -> line.contains(secret));
