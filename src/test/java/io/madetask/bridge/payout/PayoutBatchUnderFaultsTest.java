@@ -15,6 +15,8 @@ import java.util.UUID;
 
 import jakarta.inject.Inject;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,6 +56,19 @@ class PayoutBatchUnderFaultsTest {
 
     @Inject
     Pool pool;
+
+    private SandboxFaults before;
+
+    @BeforeEach
+    void rememberFaults() {
+        before = sandbox.faults();
+    }
+
+    /** The sandbox (shared with other test classes on the same application) behaves again when this test ends. */
+    @AfterEach
+    void restoreFaults() {
+        sandbox.applyFaults(before);
+    }
 
     @Test
     void thousandTaskBatchIsPaidExactlyOnceWhileMadeTaskMisbehaves() throws Exception {

@@ -140,10 +140,12 @@ class OperationsTest {
 
     @Test
     void readinessReportsDatabaseAndMadeTaskAndLivenessStaysSimple() {
+        // (a test class before this one on the same application may have left the breaker open for a moment)
+        await().atMost(BridgeApi.WAIT).untilAsserted(() -> given().get("/q/health/ready").then()
+                .body("checks.find { it.name == 'MadeTask' }.data.circuit", equalTo("CLOSED")));
         given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'MadeTask' }.status", equalTo("UP"))
-                .body("checks.find { it.name == 'MadeTask' }.data.circuit", equalTo("CLOSED"))
                 .body("checks.name", hasItems("MadeTask"))
                 .body("checks.find { it.name.contains('Reactive PostgreSQL') }.status", equalTo("UP"));
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));

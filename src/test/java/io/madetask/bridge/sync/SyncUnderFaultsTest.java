@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,6 +44,19 @@ class SyncUnderFaultsTest {
 
     @TestHTTPResource("/webhooks/madetask")
     URL webhook;
+
+    private SandboxFaults before;
+
+    @BeforeEach
+    void rememberFaults() {
+        before = sandbox.faults();
+    }
+
+    /** The sandbox (shared with other test classes on the same application) behaves again when this test ends. */
+    @AfterEach
+    void restoreFaults() {
+        sandbox.applyFaults(before);
+    }
 
     @Test
     void everythingWrittenReachesMadeTaskOnceAndEveryMoveComesBack() {
