@@ -81,7 +81,6 @@ public class NotificationSender {
     private final String instanceId;
     private final ClaimingPump<Claimed> pump;
     private HttpClient http;
-    private volatile boolean stopping;
     private long retentionTimer = -1;
 
     NotificationSender(Pool pool, Vertx vertx, NotificationConfig config, ShutdownConfig shutdown, ObjectMapper json,
@@ -126,7 +125,6 @@ public class NotificationSender {
     }
 
     private void stopWork() {
-        stopping = true;
         vertx.cancelTimer(retentionTimer);
         pump.stopGracefully(shutdown.grace(), new LeasedTable(pool, "notification", "attempts", instanceId),
                 left -> left.stream().map(Claimed::id).toArray(String[]::new));
@@ -134,9 +132,7 @@ public class NotificationSender {
 
     /** Looks for due notifications soon. */
     public void wakeUp() {
-        if (!stopping) {
-            pump.wakeUp();
-        }
+        pump.wakeUp();
     }
 
     private Uni<List<Claimed>> claim(int limit) {

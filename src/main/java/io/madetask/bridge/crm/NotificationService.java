@@ -27,6 +27,11 @@ public class NotificationService {
             id, type, entity_type, entity_id, status, attempts, last_status_code, last_error, next_attempt_at,
             created_at, updated_at, delivered_at, data""";
 
+    /** The list's filters; a filter left null matches everything. */
+    private static final String FILTERS = """
+            where ($1::text is null or status = $1) and ($2::text is null or type = $2)
+              and ($3::text is null or entity_type = $3) and ($4::text is null or entity_id = $4)""";
+
     private final Pool pool;
     private final NotificationSender sender;
 
@@ -41,10 +46,8 @@ public class NotificationService {
         if (status != null && !STATUSES.contains(status)) {
             throw BridgeException.validation(List.of(new Problem.FieldError("status", "one of " + STATUSES)));
         }
-        return pool.preparedQuery("select " + COLUMNS + ", count(*) over () as total from notification "
-                + "where ($1::text is null or status = $1) and ($2::text is null or type = $2) "
-                + "and ($3::text is null or entity_type = $3) and ($4::text is null or entity_id = $4) "
-                + "order by created_at desc, id limit $5 offset $6")
+        return pool.preparedQuery("select " + COLUMNS + ", count(*) over () as total from notification " + FILTERS
+                + " order by created_at desc, id limit $5 offset $6")
                 .execute(Tuple.tuple().addString(status).addString(type).addString(entityType).addString(entityId)
                         .addInteger(ps[1]).addInteger(ps[0] * ps[1]))
                 .flatMap(rows -> {
@@ -64,9 +67,7 @@ public class NotificationService {
     /** A page past the end has no rows to carry the total: count it on its own. */
     private Uni<PageView<NotificationView>> countThen(int[] ps, String status, String type, String entityType,
             String entityId) {
-        return pool.preparedQuery("select count(*) from notification where ($1::text is null or status = $1) "
-                + "and ($2::text is null or type = $2) and ($3::text is null or entity_type = $3) "
-                + "and ($4::text is null or entity_id = $4)")
+        return pool.preparedQuery("select count(*) from notification " + FILTERS)
                 .execute(Tuple.tuple().addString(status).addString(type).addString(entityType).addString(entityId))
                 .map(rows -> new PageView<>(List.of(), ps[0], ps[1], rows.iterator().next().getLong(0)));
     }

@@ -24,6 +24,7 @@ import io.madetask.bridge.madetask.MadeTaskModel;
 import io.madetask.bridge.sync.SyncJobs;
 import io.madetask.bridge.sync.SyncOutbox;
 import io.madetask.bridge.sync.SyncWorker;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -178,13 +179,15 @@ public class ExecutorResync {
                                 counts.add("inSync");
                             }
                         }
-                        Uni<Void> chain = Uni.createFrom().voidItem();
-                        for (Uni<?> push : pushes) {
-                            chain = chain.flatMap(v -> push.replaceWithVoid());
-                        }
-                        return chain;
+                        return inTurn(pushes);
                     });
                 });
+    }
+
+    /** Runs the outbox writes of one transaction one after the other (a session does one thing at a time). */
+    private static Uni<Void> inTurn(List<Uni<?>> writes) {
+        return Multi.createFrom().iterable(writes).onItem().transformToUniAndConcatenate(w -> w)
+                .collect().asList().replaceWithVoid();
     }
 
     /** The bridge's executors MadeTask did not list: created there when possible, else marked FAILED. */
@@ -218,11 +221,7 @@ public class ExecutorResync {
                                 counts.add("missingInMadeTask");
                             }
                         }
-                        Uni<Void> chain = Uni.createFrom().voidItem();
-                        for (Uni<?> create : creates) {
-                            chain = chain.flatMap(v -> create.replaceWithVoid());
-                        }
-                        return chain;
+                        return inTurn(creates);
                     })));
         });
     }

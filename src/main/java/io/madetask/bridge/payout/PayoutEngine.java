@@ -93,7 +93,6 @@ public class PayoutEngine {
     private final Vertx vertx;
     private final String instanceId;
     private final ClaimingPump<Claimed> pump;
-    private volatile boolean stopping;
 
     PayoutEngine(Pool pool, MadeTaskClient client, PayoutConfig config, ShutdownConfig shutdown, Vertx vertx,
             SyncWorker worker, MeterRegistry meters) {
@@ -131,16 +130,13 @@ public class PayoutEngine {
     }
 
     private void stopWork() {
-        stopping = true;
         pump.stopGracefully(shutdown.grace(), new LeasedTable(pool, "payout", "calls", instanceId),
                 left -> left.stream().map(Claimed::id).toArray(String[]::new));
     }
 
     /** Look for due payouts soon (after the caller's transaction commits). */
     public void wakeUp() {
-        if (config.enabled() && !stopping) {
-            pump.wakeUp();
-        }
+        pump.wakeUp();
     }
 
     private Uni<List<Claimed>> claim(int limit) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -73,17 +74,22 @@ public class SyncStatusService {
         for (String kind : KINDS) {
             Tags tags = Tags.of("kind", kind);
             Gauges.register(meters, "bridge.outbox.depth", tags, "Work waiting to be carried out (refreshed every 15 s)",
-                    null, () -> latest.containsKey(kind) ? latest.get(kind).pending() : 0);
+                    null, () -> lastFigure(kind, SyncStatusView.Work::pending));
             Gauges.register(meters, "bridge.outbox.failed", tags, "Work given up as FAILED, waiting for a person",
-                    null, () -> latest.containsKey(kind) ? latest.get(kind).failed() : 0);
+                    null, () -> lastFigure(kind, SyncStatusView.Work::failed));
             Gauges.register(meters, "bridge.outbox.oldest.age", tags, "Age of the oldest waiting work", "seconds",
-                    () -> latest.containsKey(kind) && latest.get(kind).oldestPendingAgeSeconds() != null
-                            ? latest.get(kind).oldestPendingAgeSeconds() : 0);
+                    () -> lastFigure(kind, SyncStatusView.Work::oldestPendingAgeSeconds));
         }
         Gauges.register(meters, "bridge.payouts.processing", Tags.empty(),
                 "Payouts MadeTask accepted and has not settled yet", null,
-                () -> latest.containsKey("PAYOUT") && latest.get("PAYOUT").processing() != null
-                        ? latest.get("PAYOUT").processing() : 0);
+                () -> lastFigure("PAYOUT", SyncStatusView.Work::processing));
+    }
+
+    /** A figure of the last refresh; 0 before the first one, or where the kind has no such figure. */
+    private Number lastFigure(String kind, Function<SyncStatusView.Work, Number> figure) {
+        SyncStatusView.Work work = latest.get(kind);
+        Number value = work == null ? null : figure.apply(work);
+        return value == null ? 0 : value;
     }
 
     void start(@Observes StartupEvent event) {

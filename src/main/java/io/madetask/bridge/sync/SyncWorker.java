@@ -64,7 +64,6 @@ public class SyncWorker {
     private final Map<String, SyncHandler> handlers = new HashMap<>();
     private final String instanceId;
     private final ClaimingPump<List<SyncOperation>> pump;
-    private volatile boolean stopping;
 
     SyncWorker(Pool pool, Vertx vertx, SyncConfig config, ShutdownConfig shutdown, Instance<SyncHandler> all) {
         this.pool = pool;
@@ -95,7 +94,6 @@ public class SyncWorker {
     }
 
     private void stopWork() {
-        stopping = true;
         pump.stopGracefully(shutdown.grace(), new LeasedTable(pool, "sync_operation", "attempts", instanceId),
                 left -> left.stream().flatMap(List::stream).map(op -> op.id).toArray(Long[]::new));
     }
@@ -106,9 +104,7 @@ public class SyncWorker {
 
     /** Asks for a round soon (after the caller's transaction has had time to commit). */
     public void wakeUpSoon() {
-        if (config.enabled() && !stopping) {
-            pump.wakeUp();
-        }
+        pump.wakeUp();
     }
 
     /** Runs rounds until no due work is left; a round already running takes the request over. */
