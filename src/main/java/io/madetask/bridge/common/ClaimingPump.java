@@ -140,7 +140,7 @@ public final class ClaimingPump<T> {
     }
 
     /** Work in flight now. */
-    public synchronized int inFlight() {
+    private synchronized int inFlight() {
         return inFlight;
     }
 
@@ -148,7 +148,7 @@ public final class ClaimingPump<T> {
      * Stops starting work; what runs finishes. Answers the claimed items never started, for their owner to release
      * (so that another instance takes them up at once instead of after their lease).
      */
-    public List<T> stop() {
+    private List<T> stop() {
         List<T> left;
         boolean drained;
         synchronized (this) {
@@ -201,10 +201,5 @@ public final class ClaimingPump<T> {
         } catch (RuntimeException e) {
             LOG.warnf("%s: giving back claims failed (their leases stand): %s", name, e.toString());
         }
-    }
-
-    /** Completes when, after {@link #stop()}, the last piece of work in flight has ended. */
-    public CompletableFuture<Void> idle() {
-        return idle;
     }
 }
