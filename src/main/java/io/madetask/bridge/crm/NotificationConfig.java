@@ -42,7 +42,7 @@ public interface NotificationConfig {
     int maxAttempts();
 
     /** A claim's lease: a notification claimed by an instance that died is sent again after it. */
-    @WithDefault("1M")
+    @WithDefault("30S")
     Duration lease();
 
     /** Delivered notifications are deleted after this long. */

@@ -19,12 +19,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.madetask.bridge.common.Backoff;
-import io.madetask.bridge.common.ClaimingPump;
-import io.madetask.bridge.common.LeasedTable;
 import io.madetask.bridge.common.SafeContext;
 import io.madetask.bridge.common.ShutdownConfig;
 import io.madetask.bridge.common.Signatures;
-import io.madetask.bridge.sync.SyncWorker;
+import io.madetask.bridge.work.LeasedWork;
+import io.madetask.bridge.work.WorkQueue;
+import io.madetask.bridge.work.WorkerIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
@@ -79,20 +79,22 @@ public class NotificationSender {
     private final ObjectMapper json;
     private final MeterRegistry meters;
     private final String instanceId;
-    private final ClaimingPump<Claimed> pump;
+    private final LeasedWork<Claimed> pump;
     private HttpClient http;
     private long retentionTimer = -1;
 
     NotificationSender(Pool pool, Vertx vertx, NotificationConfig config, ShutdownConfig shutdown, ObjectMapper json,
-            MeterRegistry meters, SyncWorker worker) {
+            MeterRegistry meters, WorkerIdentity identity) {
         this.pool = pool;
         this.vertx = vertx;
         this.config = config;
         this.shutdown = shutdown;
         this.json = json;
         this.meters = meters;
-        this.instanceId = worker.instanceId();
-        this.pump = new ClaimingPump<>("Notification sender", config.concurrency(), this::claim, this::deliver);
+        this.instanceId = identity.id();
+        this.pump = new LeasedWork<>("Notification sender", config.concurrency(),
+                new WorkQueue(pool, "notification", "id", "attempts", instanceId), config.lease(), null, this::claim,
+                this::deliver);
     }
 
     record Claimed(String id, String type, String data, int attempts, OffsetDateTime createdAt) {
@@ -126,8 +128,7 @@ public class NotificationSender {
 
     private void stopWork() {
         vertx.cancelTimer(retentionTimer);
-        pump.stopGracefully(shutdown.grace(), new LeasedTable(pool, "notification", "attempts", instanceId),
-                left -> left.stream().map(Claimed::id).toArray(String[]::new));
+        pump.stopGracefully(shutdown.grace(), left -> left.stream().map(Claimed::id).toArray(String[]::new));
     }
 
     /** Looks for due notifications soon. */

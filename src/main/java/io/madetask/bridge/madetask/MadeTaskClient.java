@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,9 +33,11 @@ import io.vertx.core.VertxException;
 
 /**
  * The one way into MadeTask. Each call gets a bearer token (renewed before expiry; a 401 renews it and tries once
- * more), a deadline, and retries with exponential backoff and jitter on answers that may pass (5xx, timeouts, lost
- * connections, 429 and 503 after their {@code Retry-After}). Every attempt goes through the circuit breaker named
- * {@value #BREAKER}. POSTs carry the caller's idempotency key, the same on every retry, so a retry never acts twice.
+ * more), a deadline per attempt, and retries with exponential backoff and jitter on answers that may pass (5xx,
+ * timeouts, lost connections, 429 and 503 after their {@code Retry-After}). The circuit breaker named {@value #BREAKER}
+ * judges whole calls, after their retries: transient faults that a retry gets past slow the bridge down but never trip
+ * it, while a MadeTask that fails every call trips it within one call's retries. POSTs carry the caller's idempotency
+ * key, the same on every retry, so a retry never acts twice.
  */
 @ApplicationScoped
 public class MadeTaskClient {
@@ -53,6 +56,8 @@ public class MadeTaskClient {
     private final Counter rateLimited;
     private final AtomicReference<Reachability> reachability = new AtomicReference<>(
             new Reachability(null, null, null));
+    /** When the breaker last opened (epoch millis), or 0 while it is not open. */
+    private final AtomicLong openedAt = new AtomicLong();
 
     /**
      * What this instance last heard from MadeTask: the last answer of any kind (a refusal is an answer too), and the
@@ -96,6 +101,10 @@ public class MadeTaskClient {
                 .delay(b.delay().toMillis(), ChronoUnit.MILLIS)
                 .successThreshold(b.successThreshold())
                 .when(MadeTaskClient::countsAgainstBreaker)
+                .onStateChange(state -> {
+                    openedAt.set(state == CircuitBreakerState.OPEN ? System.currentTimeMillis() : 0);
+                    LOG.infof("MadeTask circuit breaker %s", state);
+                })
                 .done()
                 .build();
     }
@@ -171,14 +180,28 @@ public class MadeTaskClient {
         return call("balance.get", api::balance);
     }
 
-    /** Events after the given one (all from the start when null), in order. */
-    public Uni<MadeTaskModel.Page<MadeTaskModel.Event>> events(String after, int limit) {
-        return call("event.list", (auth, rid) -> api.events(auth, rid, after, limit));
+    /**
+     * A page of the event log, in log order: the first one after the given event (from the start when null), or the
+     * page a {@code next_cursor} names (then {@code after} is not sent). Ids and cursors are opaque: never compared.
+     */
+    public Uni<MadeTaskModel.Page<MadeTaskModel.Event>> events(String after, String cursor, int limit) {
+        return call("event.list", (auth, rid) -> api.events(auth, rid, cursor == null ? after : null, cursor, limit));
     }
 
     /** The state of the circuit breaker in front of MadeTask. */
     public CircuitBreakerState breakerState() {
         return CircuitBreakerMaintenance.get().currentState(BREAKER);
+    }
+
+    /**
+     * Whether work that calls MadeTask should be started now: not while the breaker is open, until its delay is over
+     * (then trial calls go through, and the breaker half-opens). Work queues stop claiming while this is false, so an
+     * outage charges no tries to their items.
+     */
+    public boolean acceptingCalls() {
+        long opened = openedAt.get();
+        return opened == 0 || breakerState() != CircuitBreakerState.OPEN
+                || System.currentTimeMillis() - opened >= config.breaker().delay().toMillis();
     }
 
     // ---------------------------------------------------------------- the policy
@@ -193,11 +216,12 @@ public class MadeTaskClient {
         return reachability.get();
     }
 
+    @SuppressWarnings("unchecked")
     private <T> Uni<T> call(String operation, Invocation<T> invocation) {
         String requestId = "bridge-" + UUID.randomUUID();
         AtomicInteger attempts = new AtomicInteger();
         Timer.Sample sample = Timer.start(meters);
-        return Uni.createFrom().deferred(() -> attempt(operation, invocation, requestId, false))
+        Uni<T> retried = Uni.createFrom().deferred(() -> attempt(operation, invocation, requestId, false))
                 .onFailure().retry().when(failures -> failures.onItem().transformToUniAndConcatenate(failure -> {
                     int attempt = attempts.incrementAndGet();
                     Duration delay = retryDelay(failure, attempt);
@@ -210,7 +234,12 @@ public class MadeTaskClient {
                     LOG.debugf("MadeTask %s failed (%s), retry %d in %d ms", operation, describe(failure), attempt,
                             delay.toMillis());
                     return Uni.createFrom().item(attempt).onItem().delayIt().by(delay);
-                }))
+                }));
+        // The breaker sees the call once, with its retries: only a call that failed after all of them counts.
+        Uni<T> guarded = ((Uni<T>) breaker.get(() -> (Uni<Object>) retried))
+                .onFailure(CircuitBreakerOpenException.class)
+                .transform(e -> new MadeTaskException.CircuitOpen(requestId));
+        return guarded
                 .onItemOrFailure().invoke((item, failure) -> {
                     String outcome = failure == null ? "success"
                             : failure instanceof MadeTaskException.CircuitOpen ? "circuit_open"
@@ -222,31 +251,25 @@ public class MadeTaskClient {
                 });
     }
 
-    @SuppressWarnings("unchecked")
     private <T> Uni<T> attempt(String operation, Invocation<T> invocation, String requestId, boolean renewed) {
         return tokens.accessToken()
                 .onFailure().transform(e -> new MadeTaskException.Unavailable(0, "token_unavailable",
                         "Could not get a MadeTask access token", requestId, null, e))
                 .flatMap(token -> paced().replaceWith(token))
-                .flatMap(token -> {
-                    Uni<Object> guarded = breaker.get(() -> (Uni<Object>) invocation.invoke("Bearer " + token, requestId)
-                            .ifNoItem().after(config.callTimeout())
-                            .failWith(() -> new MadeTaskException.Unavailable(0, "timeout",
-                                    "No answer from MadeTask within " + config.callTimeout().toMillis() + " ms",
-                                    requestId, null, null))
-                            .onFailure(e -> !(e instanceof MadeTaskException)).transform(e -> transport(e, requestId))
-                            .onItemOrFailure().invoke((item, e) -> heard(e)));
-                    return ((Uni<T>) guarded)
-                            .onFailure(CircuitBreakerOpenException.class)
-                            .transform(e -> new MadeTaskException.CircuitOpen(requestId))
-                            .onFailure(MadeTaskException.Unauthorized.class).recoverWithUni(e -> {
-                                if (renewed) {
-                                    return Uni.createFrom().failure(e);
-                                }
-                                tokens.invalidate(token);
-                                return attempt(operation, invocation, requestId, true);
-                            });
-                });
+                .flatMap(token -> invocation.invoke("Bearer " + token, requestId)
+                        .ifNoItem().after(config.callTimeout())
+                        .failWith(() -> new MadeTaskException.Unavailable(0, "timeout",
+                                "No answer from MadeTask within " + config.callTimeout().toMillis() + " ms",
+                                requestId, null, null))
+                        .onFailure(e -> !(e instanceof MadeTaskException)).transform(e -> transport(e, requestId))
+                        .onItemOrFailure().invoke((item, e) -> heard(e))
+                        .onFailure(MadeTaskException.Unauthorized.class).recoverWithUni(e -> {
+                            if (renewed) {
+                                return Uni.createFrom().failure(e);
+                            }
+                            tokens.invalidate(token);
+                            return attempt(operation, invocation, requestId, true);
+                        }));
     }
 
     /** Notes an attempt's ending: an answer of any kind, or none. */

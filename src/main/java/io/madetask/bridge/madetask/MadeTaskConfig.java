@@ -31,8 +31,12 @@ public interface MadeTaskConfig {
     @WithDefault("10S")
     Duration callTimeout();
 
-    /** Retries of a call that failed in a way that may pass (5xx, timeout, lost connection, 429). */
-    @WithDefault("6")
+    /**
+     * Retries of a call that failed in a way that may pass (5xx, timeout, lost connection, 429). With 5 and the default
+     * backoff a call gives up after 3 to 6 s of failures: a MadeTask that fails every call opens the breaker within
+     * that, while one that fails a third of its calls fails a whole call less than once in 400.
+     */
+    @WithDefault("5")
     int maxRetries();
 
     /** Delay before the first retry; doubles each time. */
@@ -71,7 +75,10 @@ public interface MadeTaskConfig {
 
     interface Breaker {
 
-        /** Calls in the rolling window the failure ratio is computed over. */
+        /**
+         * Calls in the rolling window the failure ratio is computed over. The breaker judges whole calls (after their
+         * retries), so transient faults that retries get past never count.
+         */
         @WithDefault("20")
         int requestVolume();
 

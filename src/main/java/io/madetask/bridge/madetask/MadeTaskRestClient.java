@@ -118,5 +118,5 @@ interface MadeTaskRestClient {
     @Path("/events")
     Uni<MadeTaskModel.Page<MadeTaskModel.Event>> events(@HeaderParam(AUTHORIZATION) String auth,
             @HeaderParam(REQUEST_ID) String requestId, @QueryParam("after") String after,
-            @QueryParam("limit") Integer limit);
+            @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit);
 }

@@ -20,7 +20,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.madetask.bridge.common.BridgeException;
 import io.madetask.bridge.common.Signatures;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /** MadeTask's webhook: no bearer token, the HMAC signature instead. */
@@ -52,7 +51,7 @@ public class WebhookResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Receive a MadeTask event",
-            description = "Checks MadeTask-Signature (HMAC-SHA256, 5-minute window), stores the event id and applies the event once. 401 for a bad or stale signature, 400 for a malformed body; duplicates and stale versions change nothing.")
+            description = "Checks MadeTask-Signature (HMAC-SHA256, 5-minute window) and stores the event once (outcome ACCEPTED, or DUPLICATE for an event id already taken); the bridge applies stored events in the background, never letting an older version overwrite a newer one. 401 for a bad or stale signature, 400 for a malformed body.")
     public Uni<Receipt> receive(@HeaderParam("MadeTask-Signature") String signature, byte[] body) {
         Signatures.Verdict verdict = Signatures.verify(config.webhookSecret(), signature, body, Instant.now(), TOLERANCE);
         if (verdict != Signatures.Verdict.VALID) {
@@ -69,11 +68,12 @@ public class WebhookResource {
         } catch (Exception e) {
             throw new BridgeException(400, "malformed_json", "Malformed JSON", "The event is not valid JSON");
         }
-        if (event.id() == null || event.type() == null || event.data() == null || !event.data().isObject()) {
-            throw new BridgeException(400, "malformed_event", "Malformed event", "An event needs id, type and data");
+        if (event == null || event.data() == null || !event.data().isObject() || !MadeTaskEvents.storable(event)) {
+            throw new BridgeException(400, "malformed_event", "Malformed event",
+                    "An event needs an id and a type (1 to 255 characters, no control characters) and a data object");
         }
         MDC.put("eventId", event.id());
-        return Panache.withTransaction(() -> events.apply(event, "webhook"))
-                .map(outcome -> new Receipt(event.id(), outcome));
+        // Stored, then applied by the event inbox: the answer never waits for the work the event causes.
+        return events.receive(event, "webhook").map(outcome -> new Receipt(event.id(), outcome));
     }
 }

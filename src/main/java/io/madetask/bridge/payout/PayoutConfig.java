@@ -26,10 +26,10 @@ public interface PayoutConfig {
     Duration pollInterval();
 
     /**
-     * A claim's lease: a payout claimed by an instance that died is taken up again after it, with the same key. Keep
-     * it longer than one call can last with its retries (call timeout times retries, plus backoff).
+     * A claim's lease: a payout claimed by an instance that died is taken up again after it, with the same key. The
+     * engine renews the leases of its running work every third of this, so a call may last longer than the lease.
      */
-    @WithDefault("5M")
+    @WithDefault("30S")
     Duration lease();
 
     /** First delay before a payout whose call failed in a way that may pass is tried again; doubles each time. */

@@ -15,15 +15,15 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.madetask.bridge.common.Backoff;
-import io.madetask.bridge.common.ClaimingPump;
-import io.madetask.bridge.common.LeasedTable;
 import io.madetask.bridge.common.Money;
 import io.madetask.bridge.common.SafeContext;
 import io.madetask.bridge.common.ShutdownConfig;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.madetask.MadeTaskException;
 import io.madetask.bridge.madetask.MadeTaskModel;
-import io.madetask.bridge.sync.SyncWorker;
+import io.madetask.bridge.work.LeasedWork;
+import io.madetask.bridge.work.WorkQueue;
+import io.madetask.bridge.work.WorkerIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
@@ -92,18 +92,21 @@ public class PayoutEngine {
     private final MeterRegistry meters;
     private final Vertx vertx;
     private final String instanceId;
-    private final ClaimingPump<Claimed> pump;
+    private final WorkQueue queue;
+    private final LeasedWork<Claimed> pump;
 
     PayoutEngine(Pool pool, MadeTaskClient client, PayoutConfig config, ShutdownConfig shutdown, Vertx vertx,
-            SyncWorker worker, MeterRegistry meters) {
+            WorkerIdentity identity, MeterRegistry meters) {
         this.meters = meters;
         this.pool = pool;
         this.client = client;
         this.config = config;
         this.shutdown = shutdown;
         this.vertx = vertx;
-        this.instanceId = worker.instanceId();
-        this.pump = new ClaimingPump<>("Payout engine", config.concurrency(), this::claim, this::pay);
+        this.instanceId = identity.id();
+        this.queue = new WorkQueue(pool, "payout", "id", "calls", instanceId);
+        this.pump = new LeasedWork<>("Payout engine", config.concurrency(), queue, config.lease(),
+                client::acceptingCalls, this::claim, this::pay);
     }
 
     record Claimed(String id, String key, BigDecimal amount, String taskCrmId, String taskMadetaskId, int calls) {
@@ -130,8 +133,7 @@ public class PayoutEngine {
     }
 
     private void stopWork() {
-        pump.stopGracefully(shutdown.grace(), new LeasedTable(pool, "payout", "calls", instanceId),
-                left -> left.stream().map(Claimed::id).toArray(String[]::new));
+        pump.stopGracefully(shutdown.grace(), left -> left.stream().map(Claimed::id).toArray(String[]::new));
     }
 
     /** Look for due payouts soon (after the caller's transaction commits). */
@@ -168,6 +170,14 @@ public class PayoutEngine {
     }
 
     private Uni<Void> refused(Claimed c, MadeTaskException e) {
+        if (e instanceof MadeTaskException.CircuitOpen) {
+            // Not tried: back to the queue as it was (no call counted, no backoff); the engine claims nothing more
+            // until the breaker lets calls through again.
+            return queue.release(new String[] { c.id() }).replaceWithVoid()
+                    .onFailure().invoke(f -> LOG.warnf("Giving back payout %s failed (its lease will run out): %s",
+                            c.id(), f.toString()))
+                    .onFailure().recoverWithNull();
+        }
         if (e.isTransient()) {
             return retry(c, "MadeTask unavailable: " + e.summary());
         }

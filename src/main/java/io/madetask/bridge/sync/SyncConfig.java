@@ -25,8 +25,11 @@ public interface SyncConfig {
     @WithDefault("1S")
     Duration pollInterval();
 
-    /** How long a claim holds: work not finished by then (a crash) is taken up again by any instance. */
-    @WithDefault("5M")
+    /**
+     * How long a claim holds without renewal: the worker renews the leases of its running work every third of this, so
+     * work of an instance that died (a crash) is taken up again by any instance within about this long.
+     */
+    @WithDefault("30S")
     Duration lease();
 
     /** First delay before an operation that failed in a way that may pass is tried again; doubles each time. */
@@ -45,6 +48,24 @@ public interface SyncConfig {
     @WithDefault("30S")
     Duration catchUpInterval();
 
-    /** Identifies this instance in leases; a random id when not set. */
+    /** MadeTask events applied at the same time by this instance (each in its own short transaction). */
+    @WithDefault("4")
+    int eventConcurrency();
+
+    /** Tries of an event whose applying failed (the database, not MadeTask, refused) before it is left FAILED. */
+    @WithDefault("10")
+    int eventMaxAttempts();
+
+    /**
+     * Pages of MadeTask's event log (of up to 500 events) one catch-up reads at most; the next catch-up goes on from
+     * where it stopped. Only one page is in memory at a time.
+     */
+    @WithDefault("200")
+    int catchUpMaxPages();
+
+    /**
+     * Names this instance in its leases; by default the host name (the pod's name on Kubernetes), so that a restarted
+     * instance takes its own claims back at once. Two live processes never share one (see WorkerIdentity).
+     */
     java.util.Optional<String> instanceId();
 }

@@ -23,12 +23,15 @@ public interface SyncHandler {
         /** Not possible yet (e.g. the task's executor is not in MadeTask yet): try again soon, no error. */
         WAIT,
         /** Failed in a way that may pass: try again with backoff. */
-        RETRY
+        RETRY,
+        /** Not tried: MadeTask's circuit breaker is open. Back to the queue as it was, no try counted. */
+        PAUSED
     }
 
     record Outcome(Result result, String error) {
         public static final Outcome DONE = new Outcome(Result.DONE, null);
         public static final Outcome WAIT = new Outcome(Result.WAIT, null);
+        public static final Outcome PAUSED = new Outcome(Result.PAUSED, null);
 
         public static Outcome failed(String error) {
             return new Outcome(Result.FAILED, error);
@@ -40,6 +43,9 @@ public interface SyncHandler {
 
         /** A MadeTask failure: retried when it may pass, closed as FAILED when MadeTask refused. */
         public static Outcome of(MadeTaskException e) {
+            if (e instanceof MadeTaskException.CircuitOpen) {
+                return PAUSED;
+            }
             return e.isTransient() ? retry("MadeTask unavailable: " + e.summary())
                     : refused(e.status(), e.code(), e.errors());
         }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,10 +15,12 @@ import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 import io.madetask.bridge.common.Backoff;
-import io.madetask.bridge.common.ClaimingPump;
-import io.madetask.bridge.common.LeasedTable;
 import io.madetask.bridge.common.SafeContext;
 import io.madetask.bridge.common.ShutdownConfig;
+import io.madetask.bridge.madetask.MadeTaskClient;
+import io.madetask.bridge.work.LeasedWork;
+import io.madetask.bridge.work.WorkQueue;
+import io.madetask.bridge.work.WorkerIdentity;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -63,16 +64,19 @@ public class SyncWorker {
     private final ShutdownConfig shutdown;
     private final Map<String, SyncHandler> handlers = new HashMap<>();
     private final String instanceId;
-    private final ClaimingPump<List<SyncOperation>> pump;
+    private final LeasedWork<List<SyncOperation>> pump;
 
-    SyncWorker(Pool pool, Vertx vertx, SyncConfig config, ShutdownConfig shutdown, Instance<SyncHandler> all) {
+    SyncWorker(Pool pool, Vertx vertx, SyncConfig config, ShutdownConfig shutdown, Instance<SyncHandler> all,
+            WorkerIdentity identity, MadeTaskClient client) {
         this.pool = pool;
         this.vertx = vertx;
         this.config = config;
         this.shutdown = shutdown;
         all.forEach(h -> handlers.put(h.entityType(), h));
-        this.instanceId = config.instanceId().orElse("bridge-" + UUID.randomUUID().toString().substring(0, 8));
-        this.pump = new ClaimingPump<>("Outbox worker", config.concurrency(), this::claimUnits, this::carryOut);
+        this.instanceId = identity.id();
+        this.pump = new LeasedWork<>("Outbox worker", config.concurrency(),
+                new WorkQueue(pool, "sync_operation", "id", "attempts", instanceId), config.lease(), client::acceptingCalls,
+                this::claimUnits, this::carryOut);
     }
 
     void start(@Observes StartupEvent event) {
@@ -94,12 +98,8 @@ public class SyncWorker {
     }
 
     private void stopWork() {
-        pump.stopGracefully(shutdown.grace(), new LeasedTable(pool, "sync_operation", "attempts", instanceId),
+        pump.stopGracefully(shutdown.grace(),
                 left -> left.stream().flatMap(List::stream).map(op -> op.id).toArray(Long[]::new));
-    }
-
-    public String instanceId() {
-        return instanceId;
     }
 
     /** Asks for a round soon (after the caller's transaction has had time to commit). */
@@ -109,7 +109,9 @@ public class SyncWorker {
 
     /** Runs rounds until no due work is left; a round already running takes the request over. */
     public Uni<Integer> drain() {
-        return runRound().flatMap(n -> n > 0 ? drain().map(m -> m + n) : Uni.createFrom().item(0));
+        // Round after round, not recursion: the depth stays the same however much work is due.
+        return Multi.createBy().repeating().uni(this::runRound).whilst(n -> n > 0)
+                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
     }
 
     /** Claims executor creations (in bulk) and other operations, grouped into units of work. */
@@ -225,6 +227,9 @@ public class SyncWorker {
             case DONE -> update(op, "DONE", null, null, 0);
             case FAILED -> update(op, "FAILED", outcome.error(), null, 0);
             case WAIT -> update(op, "PENDING", null, Instant.now().plusMillis(500), -1);
+            // MadeTask's circuit is open: the operation goes back as it was, no try charged, no backoff; the worker
+            // claims nothing more until the breaker lets calls through again.
+            case PAUSED -> update(op, "PENDING", null, null, -1);
             case RETRY -> update(op, "PENDING", outcome.error(), Instant.now().plus(backoff(op.attempts)), 0);
         };
         if (handler != null && (outcome.result() == SyncHandler.Result.FAILED

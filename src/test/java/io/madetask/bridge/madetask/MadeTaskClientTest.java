@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 
@@ -23,10 +25,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.mutiny.Multi;
 
 /**
  * The MadeTask client against the sandbox with its fault knobs: what reaches MadeTask, how often, and what the caller
- * sees. Test config: 4-call breaker window that opens when all 4 fail, 1 s open; backoff from 20 ms; 2 s read timeout.
+ * sees, with the production fault-tolerance settings.
  */
 @QuarkusTest
 @TestProfile(NoBackgroundWork.class)
@@ -100,25 +103,52 @@ class MadeTaskClientTest {
     }
 
     @Test
-    void breakerOpensAfterRepeatedFailuresAndStopsCallingMadeTask() throws InterruptedException {
-        faults(f -> {
-            f.scripted = List.of("ERROR_500", "ERROR_502", "ERROR_504", "ERROR_500");
-            f.errorRate = 1.0;
-        });
+    void madeTaskFailingEveryCallOpensTheBreakerWithinSecondsAndStopsCallingIt() throws InterruptedException {
+        faults(f -> f.errorRate = 1.0);
 
-        assertThatThrownBy(() -> client.balance().await().atMost(WAIT))
-                .isInstanceOf(MadeTaskException.CircuitOpen.class);
+        // Production window: 20 calls, half of them failed after all their retries.
+        long started = System.nanoTime();
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        Multi.createFrom().range(0, 20).onItem().transformToUni(i -> client.balance().replaceWithVoid()
+                .onFailure().invoke(failures::add).onFailure().recoverWithNull()).merge(20)
+                .collect().asList().await().atMost(WAIT);
+        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        System.out.printf("BREAKER: 20 concurrent calls to a MadeTask that fails everything: OPEN after %d s, "
+                + "%d requests%n", seconds, sandbox.counter("requests"));
+        assertThat(failures).hasSize(20);
         assertThat(client.breakerState()).isEqualTo(CircuitBreakerState.OPEN);
-        assertThat(sandbox.counter("faults_error")).as("4 calls fill the window, then no more").isEqualTo(4);
+        assertThat(client.acceptingCalls()).as("work queues stop claiming").isFalse();
+        assertThat(seconds).as("each call gives up after its retries, well within 10 s").isLessThan(10);
+        long requests = sandbox.counter("requests");
 
         assertThatThrownBy(() -> client.balance().await().atMost(WAIT))
                 .isInstanceOf(MadeTaskException.CircuitOpen.class);
-        assertThat(sandbox.counter("requests")).as("an open breaker does not call MadeTask").isEqualTo(4);
+        assertThat(sandbox.counter("requests")).as("an open breaker does not call MadeTask").isEqualTo(requests);
 
         faults(f -> f.errorRate = 0);
-        Thread.sleep(1_200);
+        Thread.sleep(10_500); // the production delay
+        assertThat(client.acceptingCalls()).as("trial calls may go once the delay is over").isTrue();
+        assertThat(client.balance().await().atMost(WAIT).available().amount()).isEqualTo("100000000.00");
         assertThat(client.balance().await().atMost(WAIT).available().amount()).isEqualTo("100000000.00");
         assertThat(client.breakerState()).isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    @Test
+    void aThirdOfCallsFailingTransientlySlowsCallsDownButNeverTripsTheBreaker() {
+        faults(f -> {
+            f.errorRate = 0.25;
+            f.lostAnswerRate = 0.10;
+        });
+
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        Multi.createFrom().range(0, 100).onItem().transformToUni(i -> client.balance().replaceWithVoid()
+                .onFailure().invoke(failures::add).onFailure().recoverWithNull()).merge(10)
+                .collect().asList().await().atMost(Duration.ofMinutes(2));
+
+        assertThat(sandbox.counter("faults_error") + sandbox.counter("faults_lost_answer"))
+                .as("faults were injected").isGreaterThan(20);
+        assertThat(client.breakerState()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(failures).as("retries get past 35 %% transient faults").hasSizeLessThanOrEqualTo(2);
     }
 
     @Test
@@ -205,7 +235,7 @@ class MadeTaskClientTest {
         assertThat(payout.amount()).isEqualTo(Money.rub("2500.50"));
         assertThat(client.listPayouts(new MadeTaskModel.ListQuery(null, null, null, task.id(), null, null))
                 .await().atMost(WAIT).items()).extracting(MadeTaskModel.Payout::id).containsExactly(payout.id());
-        assertThat(client.events(null, 500).await().atMost(WAIT).items())
+        assertThat(client.events(null, null, 500).await().atMost(WAIT).items())
                 .extracting(MadeTaskModel.Event::type).contains("executor.updated", "task.updated", "payout.updated");
     }
 

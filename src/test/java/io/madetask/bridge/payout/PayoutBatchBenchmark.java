@@ -49,9 +49,7 @@ class PayoutBatchBenchmark {
         try (StandaloneSandbox standalone = new StandaloneSandbox(setup);
                 ServerDatabase db = new ServerDatabase();
                 BridgeProcess bridge = new BridgeProcess("bench", standalone.sandbox, db, Map.of(
-                        "madetask.max-retries", "6", "madetask.call-timeout", "10S",
-                        "quarkus.rest-client.madetask.read-timeout", "10000", "bridge.sync.lease", "5M",
-                        "bridge.payouts.lease", "5M", "bridge.sync.catch-up-interval", "30S",
+                        "bridge.sync.catch-up-interval", "30S",
                         // the bridge paces itself at the account's configured rate: none when the account has none
                         "madetask.pace-rate", rateLimited ? "95" : "0",
                         "bridge.sync.concurrency", "32", "bridge.payouts.concurrency", "32",

@@ -54,24 +54,12 @@ public final class BridgeProcess implements AutoCloseable {
         config.put("quarkus.oidc.auth-server-url", sandbox.issuer());
         config.put("bridge.crypto.active-key", KEY);
         config.put("bridge.sync.instance-id", name);
+        // Production values for everything that decides behaviour under faults; only schedules are shorter.
         config.put("bridge.sync.poll-interval", "200MS");
-        config.put("bridge.sync.retry-initial", "100MS");
-        config.put("bridge.sync.retry-max", "1S");
-        config.put("bridge.sync.lease", "20S");
         config.put("bridge.sync.catch-up-interval", "2S");
         config.put("bridge.payouts.poll-interval", "200MS");
-        config.put("bridge.payouts.retry-initial", "100MS");
-        config.put("bridge.payouts.retry-max", "1S");
-        config.put("bridge.payouts.lease", "15S");
         config.put("bridge.payouts.reconcile-after", "5S");
         config.put("bridge.payouts.reconcile-interval", "2S");
-        config.put("madetask.call-timeout", "3S");
-        config.put("madetask.max-retries", "2");
-        config.put("quarkus.rest-client.madetask.read-timeout", "2000");
-        config.put("madetask.backoff-initial", "20MS");
-        config.put("madetask.backoff-max", "200MS");
-        config.put("madetask.breaker.request-volume", "20");
-        config.put("madetask.breaker.delay", "1S");
         config.putAll(extra);
     }
 

@@ -57,6 +57,16 @@ public final class ServerDatabase implements AutoCloseable {
         }
     }
 
+    /** Runs one statement on the polling connection. */
+    public synchronized void execute(String sql) throws SQLException {
+        if (polling == null || polling.isClosed()) {
+            polling = DriverManager.getConnection(jdbcUrl(), user, password);
+        }
+        try (Statement s = polling.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
     @Override
     public void close() throws SQLException {
         synchronized (this) {
