@@ -104,8 +104,8 @@ public final class MadeTaskSandbox {
         api(router, HttpMethod.GET, "/api/v1/payouts/:id",
                 c -> new Reply(200, store.getPayout(client(c), c.pathParam("id"))));
         api(router, HttpMethod.GET, "/api/v1/balance", c -> new Reply(200, store.balance()));
-        api(router, HttpMethod.GET, "/api/v1/events", c -> new Reply(200,
-                store.listEvents(c.request().getParam("after"), SandboxStore.limit(c.request().getParam("limit")))));
+        api(router, HttpMethod.GET, "/api/v1/events", c -> new Reply(200, store.listEvents(
+                c.request().getParam("after"), c.request().getParam("cursor"), c.request().getParam("limit"))));
         router.route("/api/v1/*").handler(c -> problem(c, new SandboxProblem(404, "not_found", "No such endpoint")));
 
         control(router);

@@ -36,6 +36,9 @@ final class SandboxStore {
     private static final Set<String> TAX_STATUSES = Set.of("SELF_EMPLOYED", "SOLE_PROPRIETOR", "INDIVIDUAL");
     private static final Set<String> EDITABLE_TASK_STATES = Set.of("ASSIGNED", "IN_PROGRESS", "REJECTED");
     private static final Set<String> CANCELLABLE_TASK_STATES = Set.of("ASSIGNED", "IN_PROGRESS", "SUBMITTED", "REJECTED");
+    private static final int ID_LENGTH = 20;
+    private static final String ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
+    private static final String EVENT_CURSOR_TAG = "events.v1";
 
     interface Scheduler {
         void schedule(long delayMs, Runnable action);
@@ -112,9 +115,12 @@ final class SandboxStore {
     private final Map<String, String> taskByExternalId = new HashMap<>();
     private final Map<String, Payout> payouts = new LinkedHashMap<>();
     private final List<Event> events = new ArrayList<>();
+    /** Each event's position in {@link #events}: {@code after=<event id>} is looked up here, ids are never compared. */
+    private final Map<String, Integer> eventIndex = new HashMap<>();
     private BigDecimal available;
     private BigDecimal reserved = BigDecimal.ZERO.setScale(2);
-    private long sequence;
+    /** Changes on every reset, so event cursors of an earlier log are refused instead of pointing into this one. */
+    private long logGeneration = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
 
     SandboxStore(ObjectMapper json, Scheduler scheduler, Consumer<ObjectNode> eventSink, BigDecimal initialBalance,
             SandboxFaults faults) {
@@ -141,6 +147,8 @@ final class SandboxStore {
         taskByExternalId.clear();
         payouts.clear();
         events.clear();
+        eventIndex.clear();
+        logGeneration = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         available = initialBalance;
         reserved = BigDecimal.ZERO.setScale(2);
     }
@@ -163,7 +171,7 @@ final class SandboxStore {
                     existing);
         }
         Executor e = new Executor();
-        e.id = nextId("ex_");
+        e.id = nextId("ex_", executors);
         e.clientId = clientId;
         e.externalId = externalId;
         applyExecutorFields(e, body);
@@ -393,7 +401,7 @@ final class SandboxStore {
             throw new SandboxProblem(422, "executor_blocked", "The executor is blocked");
         }
         Task t = new Task();
-        t.id = nextId("tk_");
+        t.id = nextId("tk_", tasks);
         t.clientId = clientId;
         t.externalId = externalId;
         t.executorId = e.id;
@@ -601,7 +609,7 @@ final class SandboxStore {
         available = available.subtract(amount);
         reserved = reserved.add(amount);
         Payout p = new Payout();
-        p.id = nextId("po_");
+        p.id = nextId("po_", payouts);
         p.clientId = clientId;
         p.taskId = t.id;
         p.executorId = e.id;
@@ -737,16 +745,28 @@ final class SandboxStore {
 
     // ---------------------------------------------------------------- events and the ledger
 
-    synchronized ObjectNode listEvents(String after, int limit) {
+    /**
+     * A page of the event log, in the order the events were made. {@code after} (an event id) starts strictly after
+     * that event; {@code cursor} (a {@code next_cursor} of an earlier page) goes on where that page ended; neither
+     * starts at the beginning. {@code next_cursor} is set exactly when more events follow the page, and is a cursor,
+     * not an event id.
+     */
+    synchronized ObjectNode listEvents(String after, String cursor, String limitParam) {
+        int limit = limit(limitParam);
+        boolean hasAfter = after != null && !after.isEmpty();
+        boolean hasCursor = cursor != null && !cursor.isEmpty();
+        if (hasAfter && hasCursor) {
+            throw SandboxProblem.validation(List.of(error("cursor", "give either after or cursor, not both")));
+        }
         int start = 0;
-        if (after != null && !after.isBlank()) {
-            start = events.size();
-            for (int i = 0; i < events.size(); i++) {
-                if (events.get(i).id().compareTo(after) > 0) {
-                    start = i;
-                    break;
-                }
+        if (hasAfter) {
+            Integer position = eventIndex.get(after);
+            if (position == null) {
+                throw SandboxProblem.validation(List.of(error("after", "not the id of an event in the log")));
             }
+            start = position + 1;
+        } else if (hasCursor) {
+            start = eventCursorPosition(cursor);
         }
         ObjectNode n = json.createObjectNode();
         ArrayNode items = n.putArray("items");
@@ -754,8 +774,36 @@ final class SandboxStore {
         for (int i = start; i < end; i++) {
             items.add(eventView(events.get(i)));
         }
-        n.put("next_cursor", end < events.size() ? events.get(end - 1).id() : null);
+        if (end < events.size()) {
+            n.put("next_cursor", eventCursor(end));
+        } else {
+            n.putNull("next_cursor");
+        }
         return n;
+    }
+
+    /** The opaque token for "the log from this position on". */
+    private String eventCursor(int position) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                (EVENT_CURSOR_TAG + "|" + Long.toString(logGeneration, 36) + "|" + position)
+                        .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private int eventCursorPosition(String cursor) {
+        try {
+            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8)
+                    .split("\\|", -1);
+            if (parts.length == 3 && EVENT_CURSOR_TAG.equals(parts[0])
+                    && Long.parseLong(parts[1], 36) == logGeneration) {
+                int position = Integer.parseInt(parts[2]);
+                if (position >= 0 && position <= events.size()) {
+                    return position;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            // answered below
+        }
+        throw SandboxProblem.validation(List.of(error("cursor", "not a cursor this API gave")));
     }
 
     synchronized int eventCount() {
@@ -822,7 +870,8 @@ final class SandboxStore {
     }
 
     private void emit(String type, ObjectNode data) {
-        Event event = new Event(String.format("evt_%012d", ++sequence), type, Instant.now(), data.deepCopy());
+        Event event = new Event(nextId("evt_", eventIndex), type, Instant.now(), data.deepCopy());
+        eventIndex.put(event.id(), events.size());
         events.add(event);
         eventSink.accept(eventView(event));
     }
@@ -849,9 +898,22 @@ final class SandboxStore {
         }
     }
 
-    private String nextId(String prefix) {
-        return prefix + Long.toString(++sequence * 7919 + ThreadLocalRandom.current().nextInt(7919), 36)
-                + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
+    /**
+     * A new opaque id: the prefix and {@value #ID_LENGTH} random lowercase base36 characters, like MadeTask's. Ids say
+     * nothing about order or time, so a client that sorts or compares them is caught here rather than in production.
+     */
+    private static String nextId(String prefix, Map<String, ?> taken) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        while (true) {
+            StringBuilder id = new StringBuilder(prefix.length() + ID_LENGTH).append(prefix);
+            for (int i = 0; i < ID_LENGTH; i++) {
+                id.append(ID_ALPHABET.charAt(random.nextInt(ID_ALPHABET.length())));
+            }
+            String candidate = id.toString();
+            if (!taken.containsKey(candidate)) {
+                return candidate;
+            }
+        }
     }
 
     private <T> ObjectNode page(List<T> all, java.util.function.Function<T, Instant> updatedAt,

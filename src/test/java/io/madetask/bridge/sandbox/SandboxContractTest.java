@@ -385,14 +385,118 @@ class SandboxContractTest {
     // ---------------------------------------------------------------- events and webhooks
 
     @Test
-    void eventsAreListedInOrderAfterACursor() {
-        newTask("task-1", "10.00", false);
-        List<String> ids = api().queryParam("limit", 500).get("/api/v1/events").then().statusCode(200)
+    void idsAreOpaqueRandomAndSayNothingAboutOrder() {
+        List<String> executors = post("/api/v1/executors/bulk", bulkJson("crm-order-", 40), "bulk-ids").then()
+                .statusCode(200).extract().path("results.executor.id");
+        String task = newTask("task-ids", "10.00", true);
+        String payout = post("/api/v1/payouts", payoutJson(task, "10.00"), "p-ids").then().statusCode(201)
+                .extract().path("id");
+        List<String> events = api().queryParam("limit", 500).get("/api/v1/events").then().statusCode(200)
                 .extract().path("items.id");
-        assertThat(ids).hasSize(2).isSorted();
+
+        assertThat(executors).hasSize(40).allMatch(id -> id.matches("ex_[0-9a-z]{20}")).doesNotHaveDuplicates();
+        assertThat(task).matches("tk_[0-9a-z]{20}");
+        assertThat(payout).matches("po_[0-9a-z]{20}");
+        assertThat(events).hasSizeGreaterThan(40).allMatch(id -> id.matches("evt_[0-9a-z]{20}"))
+                .doesNotHaveDuplicates();
+        // in the order they were made, neither executors nor events are in string order (1 in 40! by chance)
+        assertThat(isSorted(executors)).as("executor ids in creation order are string-ordered").isFalse();
+        assertThat(isSorted(events)).as("event ids in log order are string-ordered").isFalse();
+    }
+
+    @Test
+    void eventsAreListedInLogOrderAfterAnEventId() {
+        newTask("task-1", "10.00", false);
+        List<Map<String, Object>> all = api().queryParam("limit", 500).get("/api/v1/events").then().statusCode(200)
+                .body("next_cursor", nullValue()).extract().path("items");
+        assertThat(all).extracting(e -> e.get("type")).containsExactly("executor.updated", "task.updated");
+        List<String> ids = all.stream().map(e -> (String) e.get("id")).toList();
+
         List<String> rest = api().queryParam("after", ids.get(0)).get("/api/v1/events").path("items.id");
+
         assertThat(rest).containsExactlyElementsOf(ids.subList(1, ids.size()));
-        api().queryParam("after", ids.get(ids.size() - 1)).get("/api/v1/events").then().body("items", hasSize(0));
+        api().queryParam("after", ids.get(ids.size() - 1)).get("/api/v1/events").then().statusCode(200)
+                .body("items", hasSize(0)).body("next_cursor", nullValue());
+    }
+
+    @Test
+    void pagingTheEventLogByNextCursorReachesEveryEventExactlyOnce() {
+        faults(f -> f.rateLimitEnabled = false);
+        post("/api/v1/executors/bulk", bulkJson("crm-log-", 120), "bulk-log").then().statusCode(200);
+        List<String> log = api().queryParam("limit", 500).get("/api/v1/events").then().statusCode(200)
+                .extract().path("items.id");
+        assertThat(log).hasSize(120);
+
+        for (int limit : new int[] {10, 7}) {
+            List<String> seen = new ArrayList<>();
+            int pages = 0;
+            String cursor = null;
+            do {
+                RequestSpecification request = api().queryParam("limit", limit);
+                Response page = (cursor == null ? request : request.queryParam("cursor", cursor)).get("/api/v1/events");
+                page.then().statusCode(200);
+                List<String> items = page.path("items.id");
+                seen.addAll(items);
+                pages++;
+                cursor = page.path("next_cursor");
+                assertThat(cursor == null).as("next_cursor is null exactly on the last page")
+                        .isEqualTo(seen.size() == log.size());
+                if (cursor != null) {
+                    assertThat(items).hasSize(limit);
+                    assertThat(cursor).as("next_cursor is a cursor, not an event id").doesNotStartWith("evt_")
+                            .isNotIn(log);
+                    // and the page it leads to is the one after the page's last event
+                    assertThat(api().queryParam("limit", limit).queryParam("after", items.get(items.size() - 1))
+                            .get("/api/v1/events").<List<String>>path("items.id"))
+                            .isEqualTo(api().queryParam("limit", limit).queryParam("cursor", cursor)
+                                    .get("/api/v1/events").<List<String>>path("items.id"));
+                }
+            } while (cursor != null && pages < 100);
+
+            assertThat(pages).isEqualTo((log.size() + limit - 1) / limit).isGreaterThan(10);
+            assertThat(seen).containsExactlyElementsOf(log);
+        }
+    }
+
+    @Test
+    void badEventQueriesGet400WithTheField() {
+        newTask("task-1", "10.00", false);
+        post("/api/v1/executors", executorJson("crm-second"), "k-second").then().statusCode(201);
+        Response first = api().queryParam("limit", 1).get("/api/v1/events");
+        String cursor = first.path("next_cursor");
+        String executorsCursor = api().queryParam("limit", 1).get("/api/v1/executors").path("next_cursor");
+        assertThat(cursor).isNotNull();
+        assertThat(executorsCursor).isNotNull();
+
+        events("after", "evt_unknownunknown0000").then().statusCode(400).contentType("application/problem+json")
+                .body("code", equalTo("validation_failed")).body("errors.field", hasItems("after"));
+        events("after", cursor).then().statusCode(400).body("errors.field", hasItems("after"));
+        for (String bad : new String[] {"nope", "!!", "ZXZlbnRzLnYxfDF8OTk5", first.path("items[0].id")}) {
+            events("cursor", bad).then().statusCode(400).body("code", equalTo("validation_failed"))
+                    .body("errors.field", hasItems("cursor"));
+        }
+        events("cursor", executorsCursor).then().statusCode(400).body("errors.field", hasItems("cursor"));
+        for (String bad : new String[] {"0", "501", "-1", "ten"}) {
+            events("limit", bad).then().statusCode(400).body("code", equalTo("validation_failed"))
+                    .body("errors.field", hasItems("limit"));
+        }
+        api().queryParam("after", first.<String>path("items[0].id")).queryParam("cursor", cursor)
+                .get("/api/v1/events").then().statusCode(400).body("errors.field", hasItems("cursor"));
+        events("limit", "500").then().statusCode(200);
+        events("cursor", cursor).then().statusCode(200).body("items", hasSize(2));
+
+        sandbox.reset();
+        events("cursor", cursor).then().statusCode(400).body("errors.field", hasItems("cursor"));
+    }
+
+    @Test
+    void otherListsRefuseBadCursorsAndLimitsToo() {
+        for (String list : new String[] {"/api/v1/executors", "/api/v1/tasks", "/api/v1/payouts"}) {
+            api().queryParam("cursor", "nope").get(list).then().statusCode(400)
+                    .body("code", equalTo("validation_failed")).body("errors.field", hasItems("cursor"));
+            api().queryParam("limit", 0).get(list).then().statusCode(400).body("errors.field", hasItems("limit"));
+            api().get(list).then().statusCode(200).body("next_cursor", nullValue());
+        }
     }
 
     @Test
@@ -485,6 +589,27 @@ class SandboxContractTest {
         SandboxFaults f = sandbox.faults();
         change.accept(f);
         sandbox.applyFaults(f);
+    }
+
+    private Response events(String param, String value) {
+        return api().queryParam(param, value).get("/api/v1/events");
+    }
+
+    private static boolean isSorted(List<String> ids) {
+        for (int i = 1; i < ids.size(); i++) {
+            if (ids.get(i - 1).compareTo(ids.get(i)) > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static String bulkJson(String externalIdPrefix, int count) {
+        StringBuilder items = new StringBuilder("{\"items\":[");
+        for (int i = 0; i < count; i++) {
+            items.append(i == 0 ? "" : ",").append(executorJson(externalIdPrefix + i));
+        }
+        return items.append("]}").toString();
     }
 
     static String executorJson(String externalId) {
