@@ -57,6 +57,16 @@ public final class SandboxFaults {
     public long webhookGiveUpAfterMs = 259_200_000;
     /** A delivery slower than this counts as failed. */
     public long webhookTimeoutMs = 10_000;
+    /**
+     * Whether a task that already has a payout not {@code FAILED} refuses another under a new Idempotency-Key with
+     * 409 {@code payout_exists}, as MadeTask does (on by default). Off, the sandbox plays a platform without that
+     * guard, so that a client that pays twice is not saved by the platform but caught: the second payout is created
+     * and settles like the first, and a task its first payout already made {@code PAID} takes it too (the
+     * {@code ACCEPTED} check then lets {@code PAID} through; without that, the usual retry after the first payout
+     * settled would be refused as {@code task_not_accepted} and the double payment hidden). The ledger shows
+     * {@code PAID_MORE_THAN_ONCE} (and {@code CONCURRENT_PAYOUTS} while both are open). Same-key replays still replay.
+     */
+    public boolean refuseSecondPayout = true;
     /** Faults applied, in order, to the next API requests before any random one: ERROR_500, ERROR_502, ERROR_503, ERROR_504, TIMEOUT, LOST_ANSWER, RATE_LIMITED. */
     public List<String> scripted = new ArrayList<>();
     /** When set, random and scripted faults touch only requests whose "METHOD /path" matches this regular expression. */
@@ -85,6 +95,7 @@ public final class SandboxFaults {
         copy.webhookRetryMaxMs = webhookRetryMaxMs;
         copy.webhookTimeoutMs = webhookTimeoutMs;
         copy.webhookGiveUpAfterMs = webhookGiveUpAfterMs;
+        copy.refuseSecondPayout = refuseSecondPayout;
         copy.scripted = new ArrayList<>(scripted);
         copy.faultPathRegex = faultPathRegex;
         return copy;

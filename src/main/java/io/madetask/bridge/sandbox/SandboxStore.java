@@ -575,12 +575,17 @@ final class SandboxStore {
             throw SandboxProblem.validation(errors);
         }
         Task t = task(clientId, text(body, "task_id"));
-        for (Payout p : payouts.values()) {
-            if (p.taskId.equals(t.id) && !"FAILED".equals(p.status)) {
-                throw new SandboxProblem(409, "payout_exists", "The task already has a payout", null, p.id);
+        SandboxFaults f = faults;
+        if (f.refuseSecondPayout) {
+            for (Payout p : payouts.values()) {
+                if (p.taskId.equals(t.id) && !"FAILED".equals(p.status)) {
+                    throw new SandboxProblem(409, "payout_exists", "The task already has a payout", null, p.id);
+                }
             }
         }
-        if (!"ACCEPTED".equals(t.status)) {
+        // With the guard off, a task its first payout made PAID takes another: paying twice is seen, not refused.
+        boolean payable = "ACCEPTED".equals(t.status) || (!f.refuseSecondPayout && "PAID".equals(t.status));
+        if (!payable) {
             throw new SandboxProblem(409, "task_not_accepted", "The task is " + t.status + ", not ACCEPTED");
         }
         if (amount.compareTo(t.reward) != 0) {
@@ -620,7 +625,6 @@ final class SandboxStore {
         payouts.put(p.id, p);
         ObjectNode view = payoutView(p);
         emit("payout.updated", view);
-        SandboxFaults f = faults;
         long delay = f.settlementDelayMs + (f.settlementJitterMs > 0 ? ThreadLocalRandom.current().nextLong(f.settlementJitterMs + 1) : 0);
         scheduler.schedule(delay, () -> settleAutomatically(p.id));
         return view;

@@ -365,6 +365,47 @@ class SandboxContractTest {
     }
 
     @Test
+    void withRefuseSecondPayoutOffASecondPayoutGoesThroughAndTheLedgerShowsIt() {
+        given().baseUri(base).get("/sandbox/faults").then().body("refuseSecondPayout", equalTo(true));
+        given().baseUri(base).contentType(ContentType.JSON)
+                .body("{\"refuseSecondPayout\":false,\"settlementDelayMs\":600000}")
+                .put("/sandbox/faults").then().statusCode(200).body("refuseSecondPayout", equalTo(false));
+
+        // paid, then paid again under a new key: the task already PAID takes the second payout
+        String paidTwice = newTask("task-twice", "500.00", true);
+        String first = post("/api/v1/payouts", payoutJson(paidTwice, "500.00"), "pay-1").then().statusCode(201)
+                .extract().path("id");
+        given().baseUri(base).post("/sandbox/payouts/" + first + "/settle").then().statusCode(200);
+        api().get("/api/v1/tasks/" + paidTwice).then().body("status", equalTo("PAID"));
+        String second = post("/api/v1/payouts", payoutJson(paidTwice, "500.00"), "pay-2").then().statusCode(201)
+                .body("status", equalTo("PROCESSING")).extract().path("id");
+        assertThat(second).isNotEqualTo(first);
+        post("/api/v1/payouts", payoutJson(paidTwice, "500.00"), "pay-2").then().statusCode(201)
+                .header("Idempotent-Replayed", "true").body("id", equalTo(second));
+        given().baseUri(base).post("/sandbox/payouts/" + second + "/settle").then().statusCode(200)
+                .body("status", equalTo("PAID"));
+
+        // two at once, while the task is still ACCEPTED
+        String concurrent = newTask("task-concurrent", "70.00", true);
+        post("/api/v1/payouts", payoutJson(concurrent, "70.00"), "pay-3").then().statusCode(201);
+        post("/api/v1/payouts", payoutJson(concurrent, "70.00"), "pay-4").then().statusCode(201);
+
+        var ledger = sandbox.ledger();
+        assertThat(ledger.get("violations").findValuesAsText("kind")).contains("PAID_MORE_THAN_ONCE",
+                "CONCURRENT_PAYOUTS");
+        assertThat(ledger.get("violations")).anySatisfy(v -> {
+            assertThat(v.get("kind").asText()).isEqualTo("PAID_MORE_THAN_ONCE");
+            assertThat(v.get("task_id").asText()).isEqualTo(paidTwice);
+        });
+        assertThat(ledger.get("tasks")).anySatisfy(row -> {
+            assertThat(row.get("task_id").asText()).isEqualTo(paidTwice);
+            assertThat(row.get("payouts_paid").asInt()).isEqualTo(2);
+        });
+        api().get("/api/v1/balance").then().body("available.amount", equalTo("9998860.00"))
+                .body("reserved.amount", equalTo("140.00"));
+    }
+
+    @Test
     void selfEmployedIncomeLimitAndBalanceAreEnforced() {
         String big = newTask("task-big", "2000000.00", true);
         post("/api/v1/payouts", payoutJson(big, "2000000.00"), "p1").then().statusCode(201);
