@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -254,22 +255,31 @@ public final class MadeTaskSandbox {
         });
     }
 
-    /** Answers an injected 5xx or holds the request as a timeout (neither applied); false when there is none. */
+    /**
+     * Answers an injected 5xx, or holds the request as a timeout: for {@code timeoutHangMs} with no answer at all, then
+     * its connection is closed. Neither is applied (an Idempotency-Key it reserved is given back). False when there is
+     * no such fault.
+     */
     private boolean injectFailure(RoutingContext c, SandboxFaults f, String fault, String idemKey) {
+        if ("UNAVAILABLE".equals(fault) || "ERROR_503".equals(fault)) {
+            forget(idemKey);
+            count("UNAVAILABLE".equals(fault) ? "faults_unavailable" : "faults_error");
+            c.response().putHeader("Retry-After", Integer.toString(Math.max(0, f.retryAfterSeconds)));
+            problem(c, new SandboxProblem(503, "service_unavailable", "MadeTask is unavailable, retry later"));
+            return true;
+        }
         if (fault != null && fault.startsWith("ERROR_")) {
             forget(idemKey);
             int status = Integer.parseInt(fault.substring(6));
             count("faults_error");
-            if (status == 503) {
-                c.response().putHeader("Retry-After", "1");
-            }
             problem(c, new SandboxProblem(status, "server_error", "Injected server error"));
             return true;
         }
         if ("TIMEOUT".equals(fault)) {
             forget(idemKey);
             count("faults_timeout");
-            vertx.setTimer(Math.max(1, f.timeoutHangMs), t -> c.request().connection().close());
+            HttpConnection connection = c.request().connection();
+            vertx.setTimer(Math.max(1, f.timeoutHangMs), t -> connection.close());
             return true;
         }
         return false;
@@ -315,6 +325,9 @@ public final class MadeTaskSandbox {
         }
         if (roll < f.errorRate + f.timeoutRate + f.lostAnswerRate) {
             return "LOST_ANSWER";
+        }
+        if (roll < f.errorRate + f.timeoutRate + f.lostAnswerRate + f.unavailableRate) {
+            return "UNAVAILABLE";
         }
         return null;
     }

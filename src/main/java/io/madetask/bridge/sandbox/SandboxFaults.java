@@ -21,8 +21,19 @@ public final class SandboxFaults {
     public long latencyMs = 0;
     /** Up to this many milliseconds more, drawn uniformly per request. */
     public long jitterMs = 0;
-    /** Share of requests answered with 500, 502, 503 or 504 (not applied). */
+    /**
+     * Share of requests answered with 500, 502, 503 or 504 (not applied). A 503 carries
+     * {@code Retry-After: }{@link #retryAfterSeconds}, as MadeTask's do.
+     */
     public double errorRate = 0;
+    /**
+     * Share of requests answered with 503 {@code service_unavailable} and
+     * {@code Retry-After: }{@link #retryAfterSeconds} (not applied): MadeTask shedding load, apart from the generic
+     * {@link #errorRate}.
+     */
+    public double unavailableRate = 0;
+    /** The {@code Retry-After} seconds of every 503 the sandbox answers. */
+    public int retryAfterSeconds = 1;
     /** Share of requests that never get an answer: held for {@link #timeoutHangMs}, then the connection is closed (not applied). */
     public double timeoutRate = 0;
     /** How long a timed-out request is held before its connection is closed. */
@@ -67,7 +78,10 @@ public final class SandboxFaults {
      * {@code PAID_MORE_THAN_ONCE} (and {@code CONCURRENT_PAYOUTS} while both are open). Same-key replays still replay.
      */
     public boolean refuseSecondPayout = true;
-    /** Faults applied, in order, to the next API requests before any random one: ERROR_500, ERROR_502, ERROR_503, ERROR_504, TIMEOUT, LOST_ANSWER, RATE_LIMITED. */
+    /**
+     * Faults applied, in order, to the next API requests before any random one: ERROR_500, ERROR_502, ERROR_503,
+     * ERROR_504, UNAVAILABLE (503 {@code service_unavailable}), TIMEOUT, LOST_ANSWER, RATE_LIMITED.
+     */
     public List<String> scripted = new ArrayList<>();
     /** When set, random and scripted faults touch only requests whose "METHOD /path" matches this regular expression. */
     public String faultPathRegex;
@@ -77,6 +91,8 @@ public final class SandboxFaults {
         copy.latencyMs = latencyMs;
         copy.jitterMs = jitterMs;
         copy.errorRate = errorRate;
+        copy.unavailableRate = unavailableRate;
+        copy.retryAfterSeconds = retryAfterSeconds;
         copy.timeoutRate = timeoutRate;
         copy.timeoutHangMs = timeoutHangMs;
         copy.lostAnswerRate = lostAnswerRate;

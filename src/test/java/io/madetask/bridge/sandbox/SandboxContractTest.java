@@ -2,6 +2,7 @@ package io.madetask.bridge.sandbox;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
@@ -586,6 +587,62 @@ class SandboxContractTest {
         api().get("/api/v1/balance").then().statusCode(200);
         given().baseUri(base).contentType(ContentType.JSON).body("{\"noSuchKnob\":1}").put("/sandbox/faults")
                 .then().statusCode(400);
+    }
+
+    @Test
+    void unavailableRateAnswers503WithRetryAfterAndAppliesNothing() {
+        given().baseUri(base).contentType(ContentType.JSON).body("{\"unavailableRate\":1.0,\"retryAfterSeconds\":7}")
+                .put("/sandbox/faults").then().statusCode(200)
+                .body("unavailableRate", equalTo(1.0f)).body("retryAfterSeconds", equalTo(7));
+
+        api().get("/api/v1/balance").then().statusCode(503).contentType("application/problem+json")
+                .header("Retry-After", "7").body("code", equalTo("service_unavailable"));
+        post("/api/v1/executors", executorJson("crm-503"), "key-503").then().statusCode(503)
+                .header("Retry-After", "7").body("code", equalTo("service_unavailable"));
+        assertThat(sandbox.counter("faults_unavailable")).isEqualTo(2);
+
+        faults(f -> f.unavailableRate = 0);
+        assertThat(sandbox.executorsByExternalId("crm-503")).isEmpty();
+        post("/api/v1/executors", executorJson("crm-503"), "key-503").then().statusCode(201)
+                .header("Idempotent-Replayed", nullValue());
+        assertThat(sandbox.executorsByExternalId("crm-503")).hasSize(1);
+    }
+
+    @Test
+    void every503CarriesRetryAfter() {
+        faults(f -> {
+            f.scripted = List.of("ERROR_503", "UNAVAILABLE", "ERROR_500");
+            f.retryAfterSeconds = 3;
+        });
+        api().get("/api/v1/balance").then().statusCode(503).header("Retry-After", "3")
+                .body("code", equalTo("service_unavailable"));
+        api().get("/api/v1/balance").then().statusCode(503).header("Retry-After", "3");
+        api().get("/api/v1/balance").then().statusCode(500).header("Retry-After", nullValue());
+        api().get("/api/v1/balance").then().statusCode(200);
+    }
+
+    @Test
+    void timeoutHoldsTheRequestThenClosesTheConnectionWithoutAnswerAndAppliesNothing() throws Exception {
+        faults(f -> {
+            f.scripted = List.of("TIMEOUT");
+            f.timeoutHangMs = 700;
+        });
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/executors"))
+                .header("Authorization", "Bearer " + token).header("Idempotency-Key", "key-hang")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(executorJson("crm-hang"))).build();
+        long started = System.nanoTime();
+
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        assertThatThrownBy(() -> http.send(request, HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(java.io.IOException.class);
+
+        long heldMs = (System.nanoTime() - started) / 1_000_000;
+        assertThat(heldMs).as("held for timeoutHangMs").isGreaterThanOrEqualTo(650);
+        assertThat(sandbox.counter("faults_timeout")).isEqualTo(1);
+        assertThat(sandbox.executorsByExternalId("crm-hang")).isEmpty();
+        post("/api/v1/executors", executorJson("crm-hang"), "key-hang").then().statusCode(201)
+                .header("Idempotent-Replayed", nullValue());
     }
 
     @Test
