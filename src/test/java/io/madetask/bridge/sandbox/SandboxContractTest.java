@@ -313,6 +313,7 @@ class SandboxContractTest {
 
     @Test
     void payoutIsCheckedReservedAndSettledAsynchronously() {
+        faults(f -> f.settlementDelayMs = 1_000); // long enough to see the money reserved on a busy machine
         String unpaid = newTask("task-unpaid", "700.00", false);
         post("/api/v1/payouts", payoutJson(unpaid, "700.00"), "p0").then().statusCode(409)
                 .body("code", equalTo("task_not_accepted"));
