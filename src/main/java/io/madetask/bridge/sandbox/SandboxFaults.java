@@ -60,13 +60,15 @@ public final class SandboxFaults {
     public double webhookDuplicateRate = 0;
     /** Share of events held back for a random time up to {@link #webhookReorderMaxDelayMs}, so they arrive out of order. */
     public double webhookReorderRate = 0;
+    /** Longest hold-back of a reordered event, in milliseconds. */
     public long webhookReorderMaxDelayMs = 2_000;
     /** First retry delay of a failed delivery; doubles each time up to {@link #webhookRetryMaxMs}. */
     public long webhookRetryBaseMs = 1_000;
+    /** Longest retry delay of a failed delivery (MadeTask: 1 hour). */
     public long webhookRetryMaxMs = 3_600_000;
     /** A failing event is retried this long after its first delivery (MadeTask: 3 days), then dropped. */
     public long webhookGiveUpAfterMs = 259_200_000;
-    /** A delivery slower than this counts as failed. */
+    /** A delivery whose answer has not fully come after this many milliseconds is cut off and counts as failed. */
     public long webhookTimeoutMs = 10_000;
     /**
      * Whether a task that already has a payout not {@code FAILED} refuses another under a new Idempotency-Key with
@@ -86,6 +88,7 @@ public final class SandboxFaults {
     /** When set, random and scripted faults touch only requests whose "METHOD /path" matches this regular expression. */
     public String faultPathRegex;
 
+    /** A copy to change without touching the knobs in force. */
     public SandboxFaults copy() {
         SandboxFaults copy = new SandboxFaults();
         copy.latencyMs = latencyMs;

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
@@ -11,17 +12,27 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.madetask.bridge.common.Signatures;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 
 /**
- * POSTs events to the registered URL, signed, at least once: a failed or slow delivery is tried again with a doubling
- * delay. The fault knobs can deliver an event twice or hold it back so it arrives out of order.
+ * POSTs events to the registered URL, signed, at least once: a non-2xx answer, a failed connection or an answer slower
+ * than {@code webhookTimeoutMs} is tried again after 1 x, 2 x, 4 x ... {@code webhookRetryBaseMs} (up to
+ * {@code webhookRetryMaxMs}), until {@code webhookGiveUpAfterMs} after the first try. The fault knobs can deliver an
+ * event twice or hold it back so it arrives out of order: each event is scheduled on its own, with nothing that keeps
+ * the events of one object in order, so an older version of an object can arrive after a newer one.
+ *
+ * <p>Memory: there is no queue. Each event waiting for its (next) try is one timer holding its body (two for a
+ * duplicate), an attempt in flight holds it in place of that timer; what is held is bounded by the events not yet
+ * delivered.
  */
 final class SandboxWebhooks {
 
@@ -99,28 +110,63 @@ final class SandboxWebhooks {
         }
         attempts.incrementAndGet();
         String signature = Signatures.sign(secret, Instant.now().getEpochSecond(), body);
+        long timeoutMs = Math.max(1, f.webhookTimeoutMs);
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target)
-                .setTimeout(f.webhookTimeoutMs)
+                .setConnectTimeout(timeoutMs)
+                .setIdleTimeout(timeoutMs)
                 .putHeader("Content-Type", "application/json")
                 .putHeader("MadeTask-Event-Id", eventId)
                 .putHeader("MadeTask-Signature", signature);
+        // The whole answer must come within the timeout, waiting for a connection included: a receiver that trickles
+        // its answer out, or one whose connections are all busy, fails the attempt like one that answers 500, and an
+        // attempt that timed out leaves nothing behind in the connection pool's wait queue.
+        Promise<Integer> outcome = Promise.promise();
+        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        long deadline = vertx.setTimer(timeoutMs, t -> {
+            if (outcome.tryFail("no answer within " + timeoutMs + " ms")) {
+                HttpClientRequest request = sent.get();
+                if (request != null) {
+                    request.reset();
+                }
+            }
+        });
         http.request(options)
-                .compose(request -> request.send(Buffer.buffer(body)))
+                .compose(request -> {
+                    if (outcome.future().isComplete()) {
+                        request.reset(); // the attempt timed out while waiting for a connection: it is not sent late
+                        return Future.failedFuture("timed out before it was sent");
+                    }
+                    sent.set(request);
+                    return request.send(Buffer.buffer(body));
+                })
                 .compose(response -> response.body().map(ignored -> response.statusCode()))
                 .onComplete(result -> {
-                    if (result.succeeded() && result.result() >= 200 && result.result() < 300) {
-                        delivered.incrementAndGet();
-                        return;
+                    if (result.succeeded()) {
+                        outcome.tryComplete(result.result());
+                    } else {
+                        outcome.tryFail(result.cause());
                     }
-                    failed.incrementAndGet();
-                    if (System.currentTimeMillis() - firstAt > f.webhookGiveUpAfterMs) {
-                        LOG.warnf("Webhook %s given up after %d attempts", eventId, attempt + 1);
-                        return;
-                    }
-                    long backoff = Math.min(f.webhookRetryMaxMs, f.webhookRetryBaseMs * (1L << Math.min(attempt, 30)));
-                    LOG.debugf("Webhook %s failed (attempt %d), again in %d ms", eventId, attempt + 1, backoff);
-                    schedule(backoff, () -> deliver(eventId, body, attempt + 1, firstAt));
                 });
+        outcome.future().onComplete(result -> {
+            vertx.cancelTimer(deadline);
+            if (result.succeeded() && result.result() >= 200 && result.result() < 300) {
+                delivered.incrementAndGet();
+                return;
+            }
+            failed.incrementAndGet();
+            if (System.currentTimeMillis() - firstAt > f.webhookGiveUpAfterMs) {
+                LOG.warnf("Webhook %s given up after %d attempts", eventId, attempt + 1);
+                return;
+            }
+            long backoff = backoffMs(f, attempt);
+            LOG.debugf("Webhook %s failed (attempt %d), again in %d ms", eventId, attempt + 1, backoff);
+            schedule(backoff, () -> deliver(eventId, body, attempt + 1, firstAt));
+        });
+    }
+
+    /** The wait after the given failed attempt (0 for the first): base, 2 x base, 4 x base ... up to the maximum. */
+    static long backoffMs(SandboxFaults f, int attempt) {
+        return Math.min(f.webhookRetryMaxMs, f.webhookRetryBaseMs * (1L << Math.min(attempt, 30)));
     }
 
     void close() {

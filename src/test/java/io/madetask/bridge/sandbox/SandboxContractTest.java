@@ -46,10 +46,11 @@ class SandboxContractTest {
     private static HttpServer receiver;
     private static final List<Delivery> deliveries = Collections.synchronizedList(new ArrayList<>());
     private static final AtomicInteger failuresToAnswer = new AtomicInteger();
+    private static final AtomicInteger slowAnswers = new AtomicInteger();
     private static String base;
     private String token;
 
-    record Delivery(String eventId, String signature, byte[] body) {
+    record Delivery(String eventId, String signature, byte[] body, long arrivedAtNanos) {
     }
 
     @BeforeAll
@@ -57,7 +58,15 @@ class SandboxContractTest {
         vertx = Vertx.vertx();
         receiver = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
             deliveries.add(new Delivery(request.getHeader("MadeTask-Event-Id"), request.getHeader("MadeTask-Signature"),
-                    body.getBytes()));
+                    body.getBytes(), System.nanoTime()));
+            if (slowAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                vertx.setTimer(1_500, t -> {
+                    if (!request.response().closed()) {
+                        request.response().setStatusCode(204).end();
+                    }
+                });
+                return;
+            }
             request.response().setStatusCode(failuresToAnswer.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 500 : 204)
                     .end();
         })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
@@ -83,6 +92,7 @@ class SandboxContractTest {
         sandbox.reset();
         deliveries.clear();
         failuresToAnswer.set(0);
+        slowAnswers.set(0);
         token = given().baseUri(base).auth().preemptive().basic("bridge", "s3cret")
                 .formParam("grant_type", "client_credentials")
                 .when().post("/oauth/token").then().statusCode(200).extract().path("access_token");
@@ -543,19 +553,86 @@ class SandboxContractTest {
     }
 
     @Test
-    void webhooksAreSignedVerifiableAndRetriedUntilAccepted() {
-        failuresToAnswer.set(2);
+    void webhooksAreSignedVerifiableAndRetriedWithDoublingBackoffUntilAccepted() {
+        failuresToAnswer.set(3);
         String executor = post("/api/v1/executors", executorJson("crm-hook"), "k").then().extract().path("id");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries.size() >= 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries.size() >= 4);
         Delivery last = deliveries.get(deliveries.size() - 1);
-        assertThat(deliveries).extracting(Delivery::eventId).containsOnly(last.eventId());
+        assertThat(deliveries).hasSize(4).extracting(Delivery::eventId).containsOnly(last.eventId());
+        for (int i = 1; i < 4; i++) {
+            long gapMs = (deliveries.get(i).arrivedAtNanos() - deliveries.get(i - 1).arrivedAtNanos()) / 1_000_000;
+            assertThat(gapMs).as("wait before try %d (base 100 ms, doubling)", i + 1)
+                    .isGreaterThanOrEqualTo((long) (100 * Math.pow(2, i - 1) * 0.9));
+        }
         assertThat(Signatures.verify(SECRET, last.signature(), last.body(), Instant.now(), Duration.ofMinutes(5)))
                 .isEqualTo(Signatures.Verdict.VALID);
         assertThat(Signatures.verify("another-secret", last.signature(), last.body(), Instant.now(),
                 Duration.ofMinutes(5))).isEqualTo(Signatures.Verdict.MISMATCH);
         String body = new String(last.body(), StandardCharsets.UTF_8);
         assertThat(body).contains("\"type\":\"executor.updated\"").contains(executor);
+    }
+
+    @Test
+    void aReceiverSlowerThanTheTimeoutIsCutOffAndTriedAgain() {
+        faults(f -> f.webhookTimeoutMs = 300);
+        slowAnswers.set(1);
+        post("/api/v1/executors", executorJson("crm-slow-hook"), "k").then().statusCode(201);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> deliveries.size() >= 2);
+        assertThat(deliveries.get(1).eventId()).isEqualTo(deliveries.get(0).eventId());
+        long gapMs = (deliveries.get(1).arrivedAtNanos() - deliveries.get(0).arrivedAtNanos()) / 1_000_000;
+        assertThat(gapMs).as("cut off after 300 ms, then 100 ms of backoff").isBetween(350L, 1_400L);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(sandbox.stats().get("webhook_pending")
+                .asLong()).isZero());
+    }
+
+    @Test
+    void aFailingReceiverCostsOneWaitingRetryPerEventNotAQueue() {
+        long failedBefore = sandbox.stats().get("webhook_failed").asLong();
+        long deliveredBefore = sandbox.stats().get("webhook_delivered").asLong();
+        failuresToAnswer.set(Integer.MAX_VALUE);
+        post("/api/v1/executors/bulk", bulkJson("crm-down-", 5), "bulk-down").then().statusCode(200);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(sandbox.stats().get("webhook_pending").asLong()).isLessThanOrEqualTo(5);
+            assertThat(sandbox.stats().get("webhook_failed").asLong() - failedBefore).isGreaterThanOrEqualTo(20);
+        });
+        assertThat(sandbox.stats().get("webhook_pending").asLong()).isLessThanOrEqualTo(5);
+        failuresToAnswer.set(0);
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(sandbox.stats().get("webhook_delivered").asLong() - deliveredBefore).isEqualTo(5);
+            assertThat(sandbox.stats().get("webhook_pending").asLong()).isZero();
+        });
+    }
+
+    @Test
+    void reorderedWebhooksDeliverAnOlderVersionOfAnObjectAfterANewerOne() {
+        faults(f -> {
+            f.webhookReorderRate = 1.0;
+            f.webhookReorderMaxDelayMs = 800;
+        });
+        int objects = 20;
+        for (int i = 0; i < objects; i++) {
+            String id = post("/api/v1/executors", executorJson("crm-reorder-" + i), "k" + i).then().statusCode(201)
+                    .extract().path("id");
+            sandbox.completeRegistration(id);
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries.size() >= 2 * objects);
+        Map<String, List<Integer>> versionsInArrivalOrder = new java.util.HashMap<>();
+        synchronized (deliveries) {
+            for (Delivery d : deliveries) {
+                io.restassured.path.json.JsonPath event = new io.restassured.path.json.JsonPath(
+                        new String(d.body(), StandardCharsets.UTF_8));
+                versionsInArrivalOrder.computeIfAbsent(event.getString("data.id"), k -> new ArrayList<>())
+                        .add(event.getInt("data.version"));
+            }
+        }
+        assertThat(versionsInArrivalOrder).hasSize(objects);
+        assertThat(versionsInArrivalOrder.values()).as("some object's version 1 arrived after its version 2")
+                .anyMatch(versions -> versions.equals(List.of(2, 1)));
     }
 
     @Test
