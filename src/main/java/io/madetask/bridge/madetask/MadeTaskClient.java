@@ -90,6 +90,8 @@ public class MadeTaskClient {
                     case OPEN -> 2;
                 });
         this.pacer = new MadeTaskPacer(config.paceRate(), config.paceBurst());
+        Counter opened = Counter.builder("bridge.madetask.circuit.opened")
+                .description("Times the circuit breaker in front of MadeTask opened").register(meters);
         MadeTaskConfig.Breaker b = config.breaker();
         this.breaker = TypedGuard.create(new TypeLiteral<Uni<Object>>() {
         })
@@ -103,6 +105,9 @@ public class MadeTaskClient {
                 .when(MadeTaskClient::countsAgainstBreaker)
                 .onStateChange(state -> {
                     openedAt.set(state == CircuitBreakerState.OPEN ? System.currentTimeMillis() : 0);
+                    if (state == CircuitBreakerState.OPEN) {
+                        opened.increment();
+                    }
                     LOG.infof("MadeTask circuit breaker %s", state);
                 })
                 .done()

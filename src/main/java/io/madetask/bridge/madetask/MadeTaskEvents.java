@@ -280,14 +280,22 @@ public class MadeTaskEvents {
         String from = after.get();
         return client.events(from, cursor.get(), PAGE)
                 .onFailure(MadeTaskException.Invalid.class).recoverWithUni(e -> {
-                    if (cursor.get() == null) {
-                        return Uni.createFrom().failure(e);
+                    if (cursor.get() != null) {
+                        // A log that does not take its own cursor back: go on from the last event seen instead.
+                        LOG.debugf("MadeTask refused its next_cursor (%s); reading after the last event instead",
+                                ((MadeTaskException) e).code());
+                        cursor.set(null);
+                        return client.events(from, null, PAGE);
                     }
-                    // A log that does not take its own cursor back: go on from the last event seen instead.
-                    LOG.debugf("MadeTask refused its next_cursor (%s); reading after the last event instead",
-                            ((MadeTaskException) e).code());
-                    cursor.set(null);
-                    return client.events(from, null, PAGE);
+                    if (from != null) {
+                        // MadeTask no longer knows the stored position (its log keeps 30 days): read all it has.
+                        // Events the bridge already has are known by their ids and change nothing.
+                        LOG.warnf("MadeTask does not know the stored event position (%s); reading its whole log",
+                                ((MadeTaskException) e).code());
+                        after.set(null);
+                        return client.events(null, null, PAGE);
+                    }
+                    return Uni.createFrom().failure(e);
                 })
                 .flatMap(page -> {
                     if (page.items().isEmpty()) {

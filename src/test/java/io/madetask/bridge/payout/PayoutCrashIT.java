@@ -75,7 +75,11 @@ class PayoutCrashIT {
             long mostClaimed = 0;
             long slowestResume = 0;
             for (int kill = 1; kill <= 3; kill++) {
-                Thread.sleep(1_000 + random.nextInt(3_000));
+                // While payouts flow (so that a full pipeline of claims is held), at a random moment.
+                int reached = kill * 200;
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> scenario.payoutsIn("PROCESSING", "PAID") >= reached);
+                Thread.sleep(random.nextInt(1_500));
                 long inMadeTask = scenario.payoutsIn("PROCESSING", "PAID");
                 bridge.kill();
                 long claimed = db.count("select (select count(*) from payout where locked_by is not null)"

@@ -52,6 +52,7 @@ class ProgressCheckTest {
     Vertx vertx;
 
     @Inject
+    @org.eclipse.microprofile.health.Liveness
     ProgressCheck check;
 
     @Test
