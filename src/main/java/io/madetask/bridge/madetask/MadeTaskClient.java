@@ -199,14 +199,26 @@ public class MadeTaskClient {
     }
 
     /**
-     * Whether work that calls MadeTask should be started now: not while the breaker is open, until its delay is over
-     * (then trial calls go through, and the breaker half-opens). Work queues stop claiming while this is false, so an
-     * outage charges no tries to their items.
+     * How much work that calls MadeTask may be in flight now, per work queue: no limit while the breaker is closed;
+     * none while it is open, until its delay is over; then only as many as the trial calls that close it again, until
+     * they have. Work queues stop claiming while this is 0, so an outage charges no tries to their items.
      */
-    public boolean acceptingCalls() {
+    public int callBudget() {
+        CircuitBreakerState state = breakerState();
+        if (state == CircuitBreakerState.CLOSED) {
+            return Integer.MAX_VALUE;
+        }
         long opened = openedAt.get();
-        return opened == 0 || breakerState() != CircuitBreakerState.OPEN
-                || System.currentTimeMillis() - opened >= config.breaker().delay().toMillis();
+        if (state == CircuitBreakerState.OPEN && opened != 0
+                && System.currentTimeMillis() - opened < config.breaker().delay().toMillis()) {
+            return 0;
+        }
+        return Math.max(1, config.breaker().successThreshold());
+    }
+
+    /** Whether work that calls MadeTask may be started now at all (see {@link #callBudget()}). */
+    public boolean acceptingCalls() {
+        return callBudget() > 0;
     }
 
     // ---------------------------------------------------------------- the policy

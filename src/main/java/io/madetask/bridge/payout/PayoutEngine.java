@@ -106,7 +106,7 @@ public class PayoutEngine {
         this.instanceId = identity.id();
         this.queue = new WorkQueue(pool, "payout", "id", "calls", instanceId);
         this.pump = new LeasedWork<>("Payout engine", config.concurrency(), queue, config.lease(),
-                client::acceptingCalls, this::claim, this::pay);
+                client::callBudget, this::claim, this::pay);
     }
 
     record Claimed(String id, String key, BigDecimal amount, String taskCrmId, String taskMadetaskId, int calls) {

@@ -75,7 +75,7 @@ public class SyncWorker {
         all.forEach(h -> handlers.put(h.entityType(), h));
         this.instanceId = identity.id();
         this.pump = new LeasedWork<>("Outbox worker", config.concurrency(),
-                new WorkQueue(pool, "sync_operation", "id", "attempts", instanceId), config.lease(), client::acceptingCalls,
+                new WorkQueue(pool, "sync_operation", "id", "attempts", instanceId), config.lease(), client::callBudget,
                 this::claimUnits, this::carryOut);
     }
 

@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
@@ -30,8 +30,9 @@ import io.vertx.core.Vertx;
  * a lease can be short and a dead instance's work is back within about one lease.</li>
  * <li>At start-up the engine gives back the claims its instance id still holds from an earlier life (a crash), so a
  * restarted instance takes its own work up at once.</li>
- * <li>A gate (for queues whose work calls MadeTask: the circuit breaker) stops claiming while it is closed; work that
- * ran into the closed gate is given back by its owner without counting as a try.</li>
+ * <li>A budget (for queues whose work calls MadeTask: the circuit breaker) bounds the work in flight below the
+ * concurrency: nothing is claimed while MadeTask's circuit is open, a few trial items while it half-opens. Work that
+ * ran into the open circuit is given back by its owner without counting as a try.</li>
  * <li>On shutdown it stops claiming, lets the work in flight finish within a grace, and gives back what is left.</li>
  * </ul>
  * Each unit of work holds at most one database connection at a time (claim, then call with no connection, then record
@@ -47,7 +48,7 @@ public final class LeasedWork<T> {
     private final Function<T, Uni<Void>> work;
     private final WorkQueue queue;
     private final Duration lease;
-    private final BooleanSupplier gate;
+    private final IntSupplier budget;
     private final Deque<T> ready = new ArrayDeque<>();
     private int inFlight;
     private boolean claiming;
@@ -63,15 +64,16 @@ public final class LeasedWork<T> {
     /**
      * @param claim claims up to the given number of due items under this instance's lease (the queue owner's SQL)
      * @param work carries one item out and records its outcome; never fails for an outcome it can record
-     * @param gate claims are made only while this answers true (e.g. MadeTask's circuit is not open)
+     * @param budget how much work may be in flight now, at most (e.g. none while MadeTask's circuit is open, a few
+     *        trial calls while it half-opens); null for no limit but the concurrency
      */
-    public LeasedWork(String name, int concurrency, WorkQueue queue, Duration lease, BooleanSupplier gate,
+    public LeasedWork(String name, int concurrency, WorkQueue queue, Duration lease, IntSupplier budget,
             IntFunction<Uni<List<T>>> claim, Function<T, Uni<Void>> work) {
         this.name = name;
         this.concurrency = Math.max(1, concurrency);
         this.queue = queue;
         this.lease = lease;
-        this.gate = gate == null ? () -> true : gate;
+        this.budget = budget == null ? () -> Integer.MAX_VALUE : budget;
         this.claim = claim;
         this.work = work;
     }
@@ -142,22 +144,22 @@ public final class LeasedWork<T> {
         context.runOnContext(v -> vertx.setTimer(20, t -> pump()));
     }
 
-    /** Starts what fits, and claims more when the queue runs low and the gate is open. Safe to call any time. */
+    /** Starts what fits, and claims more when the queue runs low and the budget allows. Safe to call any time. */
     public void pump() {
         List<T> starting = new ArrayList<>();
         int wanted = 0;
-        boolean open = gate.getAsBoolean();
+        int allowed = Math.min(concurrency, budget.getAsInt());
         synchronized (this) {
             if (stopped) {
                 return;
             }
-            while (inFlight < concurrency && !ready.isEmpty()) {
+            while (inFlight < allowed && !ready.isEmpty()) {
                 starting.add(ready.poll());
                 inFlight++;
             }
             // Never more claimed than can start at once: claimed work does not wait in memory for a free slot.
-            int free = concurrency - inFlight - ready.size();
-            if (open && !claiming && free > 0) {
+            int free = allowed - inFlight - ready.size();
+            if (!claiming && free > 0) {
                 wanted = free;
                 claiming = true;
             }
@@ -241,9 +243,20 @@ public final class LeasedWork<T> {
         return left;
     }
 
+    /** When the engines of this process must have stopped waiting for their work: one grace for all of them. */
+    private static final java.util.concurrent.atomic.AtomicLong SHUTDOWN_DEADLINE =
+            new java.util.concurrent.atomic.AtomicLong();
+
+    private static long sharedDeadline(Duration grace) {
+        long now = System.currentTimeMillis();
+        // The first engine to stop sets the deadline; a deadline long past belongs to an earlier start of the app.
+        return SHUTDOWN_DEADLINE.updateAndGet(d -> d == 0 || now > d + 60_000 ? now + grace.toMillis() : d);
+    }
+
     /**
      * Graceful stop, for a shutdown observer (blocks the calling thread, never an event loop; a second call does
-     * nothing): stops claiming, waits up to {@code grace} for the work in flight to end, then gives back what this
+     * nothing): stops claiming, waits for the work in flight to end until one {@code grace} after the first engine of
+     * the process began to stop (so that all engines together take one grace, not one each), then gives back what this
      * instance still holds. When all work ended, every claim of this instance goes back; otherwise only the items never
      * started ({@code ids} names their rows), and what still runs keeps its lease (no heartbeat renews it any more, so
      * it is back within one lease).
@@ -259,7 +272,7 @@ public final class LeasedWork<T> {
         int running = inFlight();
         boolean drained;
         try {
-            idle.get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            idle.get(Math.max(0, sharedDeadline(grace) - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
             drained = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -21,7 +21,9 @@ import io.madetask.bridge.testing.StandaloneSandbox;
  * A 1000-task payout batch against the packaged bridge (its own process, default concurrency and pacing), twice: with
  * the sandbox at its default rate limit (100/s) and 50 ms latency, and with no rate limit and 50 ms latency. Prints
  * wall time, MadeTask calls, 429s, the floor computed from the sandbox's settings and the ratio to it, and the bridge's
- * peak RSS. Not a test: run it with
+ * peak RSS. Then a batch under the fault mix MadeTask is tried with (10 % 5xx, 10 % 503 with Retry-After, 10 % lost
+ * answers, 5 % held 3 s, 100/s), with the CRM's API timed during it, and five 1000-task batches in a row with the
+ * bridge's RSS after each. Not a test: run it with
  * {@code ./mvnw verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=PayoutBatchBenchmark}.
  */
 class PayoutBatchBenchmark {
@@ -34,6 +36,77 @@ class PayoutBatchBenchmark {
     @Test
     void defaultRateLimitAnd50msLatency() throws Exception {
         run(true);
+    }
+
+    @Test
+    void faultMixWithTheApiTimedDuringTheBatch() throws Exception {
+        try (StandaloneSandbox standalone = new StandaloneSandbox(new SandboxFaults());
+                ServerDatabase db = new ServerDatabase();
+                BridgeProcess bridge = new BridgeProcess("bench-faults", standalone.sandbox, db, Map.of())) {
+            MadeTaskSandbox sandbox = standalone.sandbox;
+            bridge.start();
+            sandbox.configureWebhook(bridge.baseUrl() + "/webhooks/madetask", SandboxResource.WEBHOOK_SECRET);
+            PayoutScenario scenario = new PayoutScenario(bridge.baseUrl(), sandbox, db).prepare(TASKS);
+            SandboxFaults faults = sandbox.faults();
+            faults.errorRate = 0.10;
+            faults.unavailableRate = 0.10;
+            faults.retryAfterSeconds = 1;
+            faults.lostAnswerRate = 0.10;
+            faults.timeoutRate = 0.05;
+            faults.timeoutHangMs = 3_000;
+            faults.refuseSecondPayout = false;
+            sandbox.applyFaults(faults);
+            long requests = sandbox.counter("requests");
+            double opened = openings(bridge);
+            io.madetask.bridge.testing.ApiLoad load = new io.madetask.bridge.testing.ApiLoad(bridge.baseUrl(),
+                    sandbox.devToken("maria", List.of("manager"), null), scenario.tasks).start(10, 0, 10);
+            long started = System.nanoTime();
+            String batch = scenario.postBatch();
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> scenario.batch(batch).at("/counts/paid").asInt() == TASKS);
+            double paid = (System.nanoTime() - started) / 1e9;
+            load.stop();
+            scenario.assertPaidExactlyOnce();
+            System.out.printf("%nPAYOUT BATCH UNDER FAULTS: %d tasks, 10 %% 5xx, 10 %% 503 Retry-After 1, 10 %% lost "
+                    + "answers, 5 %% held 3 s, 100/s%n", TASKS);
+            System.out.printf("  all PAID                          %.2f s%n", paid);
+            System.out.printf("  MadeTask calls                    %d%n", sandbox.counter("requests") - requests);
+            System.out.printf("  breaker openings                  %d%n", (long) (openings(bridge) - opened));
+            System.out.printf("  API during the batch (GET a task, PUT an executor, 20/s): %s%n", load.summary());
+        }
+    }
+
+    @Test
+    void fiveBatchesInARowKeepTheBridgesMemoryFlat() throws Exception {
+        SandboxFaults setup = new SandboxFaults();
+        setup.settlementDelayMs = 100;
+        setup.settlementJitterMs = 100;
+        try (StandaloneSandbox standalone = new StandaloneSandbox(setup);
+                ServerDatabase db = new ServerDatabase();
+                BridgeProcess bridge = new BridgeProcess("bench-rss", standalone.sandbox, db, Map.of())) {
+            MadeTaskSandbox sandbox = standalone.sandbox;
+            bridge.start();
+            sandbox.configureWebhook(bridge.baseUrl() + "/webhooks/madetask", SandboxResource.WEBHOOK_SECRET);
+            System.out.printf("%nFIVE BATCHES IN A ROW: %d tasks each; bridge RSS at start %d MiB%n", TASKS,
+                    bridge.rssMib());
+            for (int round = 1; round <= 5; round++) {
+                PayoutScenario scenario = new PayoutScenario(bridge.baseUrl(), sandbox, db).prepare(TASKS);
+                long started = System.nanoTime();
+                String batch = scenario.postBatch();
+                await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> "COMPLETED".equals(scenario.batch(batch).get("status").asText()));
+                scenario.assertPaidExactlyOnce();
+                System.out.printf("  batch %d COMPLETED in %.1f s; bridge RSS %d MiB (peak so far %d MiB)%n", round,
+                        (System.nanoTime() - started) / 1e9, bridge.rssMib(), bridge.peakRssMib());
+            }
+        }
+    }
+
+    private static double openings(BridgeProcess bridge) {
+        String metrics = io.restassured.RestAssured.given().baseUri(bridge.baseUrl()).get("/q/metrics").asString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("bridge_madetask_circuit_opened_total (\\S+)")
+                .matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     @Test

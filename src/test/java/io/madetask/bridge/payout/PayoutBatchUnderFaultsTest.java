@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.madetask.bridge.sandbox.MadeTaskSandbox;
 import io.madetask.bridge.sandbox.SandboxFaults;
+import io.madetask.bridge.testing.ApiLoad;
 import io.madetask.bridge.testing.Bodies;
 import io.madetask.bridge.testing.BridgeApi;
 import io.madetask.bridge.testing.InjectSandbox;
@@ -124,8 +125,7 @@ class PayoutBatchUnderFaultsTest {
 
         long posted = System.nanoTime();
         // The CRM goes on working while the batch runs: a task read and an executor written, 20 a second in all.
-        ApiLoad load = new ApiLoad(token, "bt-" + tag + "-");
-        load.start();
+        ApiLoad load = new ApiLoad(api.toString().replace("/api/v1/", ""), token, ids).start(10, 0, 10);
         try {
             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                     bridge.manager().get("/api/v1/payout-batches/" + batch).then()
@@ -172,68 +172,6 @@ class PayoutBatchUnderFaultsTest {
     private double opened() {
         return meters.find("bridge.madetask.circuit.opened").counters().stream()
                 .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
-    }
-
-    /** GET a task and PUT a new executor, 10 a second each, timing every answer. */
-    private final class ApiLoad {
-        private final String token;
-        private final String taskPrefix;
-        private final List<Long> millis = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final java.util.concurrent.atomic.AtomicInteger errors = new java.util.concurrent.atomic.AtomicInteger();
-        private final java.util.concurrent.ScheduledExecutorService timer =
-                java.util.concurrent.Executors.newScheduledThreadPool(4);
-
-        ApiLoad(String token, String taskPrefix) {
-            this.token = token;
-            this.taskPrefix = taskPrefix;
-        }
-
-        void start() {
-            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-            timer.scheduleAtFixedRate(() -> timed(() -> given().auth().oauth2(token)
-                    .get("/api/v1/tasks/" + taskPrefix + (n.get() % TASKS)).statusCode()), 0, 100,
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
-            timer.scheduleAtFixedRate(() -> timed(() -> given().auth().oauth2(token).contentType(ContentType.JSON)
-                    .body(Bodies.executor("Нагрузка " + n.incrementAndGet()))
-                    .put("/api/v1/executors/load-" + UUID.randomUUID()).statusCode()), 50, 100,
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
-        }
-
-        private void timed(java.util.function.IntSupplier call) {
-            long started = System.nanoTime();
-            try {
-                int status = call.getAsInt();
-                if (status / 100 != 2) {
-                    errors.incrementAndGet();
-                }
-            } catch (RuntimeException e) {
-                errors.incrementAndGet();
-            }
-            millis.add(Duration.ofNanos(System.nanoTime() - started).toMillis());
-        }
-
-        void stop() throws InterruptedException {
-            timer.shutdownNow();
-            timer.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
-        }
-
-        int errors() {
-            return errors.get();
-        }
-
-        String summary() {
-            List<Long> sorted;
-            synchronized (millis) {
-                sorted = new ArrayList<>(millis);
-            }
-            java.util.Collections.sort(sorted);
-            if (sorted.isEmpty()) {
-                return "no calls";
-            }
-            return sorted.size() + " calls, p50 " + sorted.get(sorted.size() / 2) + " ms, p99 "
-                    + sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99))) + " ms, max "
-                    + sorted.get(sorted.size() - 1) + " ms, " + errors.get() + " errors";
-        }
     }
 
     private void awaitCount(String sql) {

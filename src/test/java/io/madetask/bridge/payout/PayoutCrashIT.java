@@ -80,10 +80,14 @@ class PayoutCrashIT {
                 await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
                         .until(() -> scenario.payoutsIn("PROCESSING", "PAID") >= reached);
                 Thread.sleep(random.nextInt(1_500));
+                String claims = "select (select count(*) from payout where locked_by is not null)"
+                        + " + (select count(*) from sync_operation where locked_by is not null and status = 'PENDING')";
+                // ... and with at least 30 operations claimed, so that many are due at once at the restart.
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> db.count(claims) >= 30);
                 long inMadeTask = scenario.payoutsIn("PROCESSING", "PAID");
                 bridge.kill();
-                long claimed = db.count("select (select count(*) from payout where locked_by is not null)"
-                        + " + (select count(*) from sync_operation where locked_by is not null and status = 'PENDING')");
+                long claimed = db.count(claims);
                 mostClaimed = Math.max(mostClaimed, claimed);
                 String held = "kill_" + round + "_" + kill;
                 db.execute("create table " + held + " as select id from payout where locked_by is not null"

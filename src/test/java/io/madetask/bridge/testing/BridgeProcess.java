@@ -140,6 +140,16 @@ public final class BridgeProcess implements AutoCloseable {
     }
 
     /** Peak resident memory of the process so far, in MiB (Linux). */
+    /** The process's resident memory now, from /proc. */
+    public long rssMib() throws IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
     public long peakRssMib() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
             if (line.startsWith("VmHWM:")) {
