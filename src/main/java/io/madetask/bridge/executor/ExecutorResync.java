@@ -100,7 +100,10 @@ public class ExecutorResync {
     Uni<Void> run(String jobId) {
         Counts counts = new Counts();
         Set<String> seen = ConcurrentHashMap.newKeySet();
-        return page(jobId, null, counts, seen)
+        java.util.concurrent.atomic.AtomicReference<String> cursor = new java.util.concurrent.atomic.AtomicReference<>();
+        // Page after page, not recursion: the depth stays the same however many executors MadeTask has.
+        return io.smallrye.mutiny.Multi.createBy().repeating().uni(() -> page(jobId, cursor, counts, seen))
+                .whilst(more -> more).collect().last()
                 .flatMap(v -> notInMadeTask(seen, counts))
                 .flatMap(v -> tx.transaction(() -> audit.record(Audit.SYSTEM, "sync.executors", "SYNC_JOB", jobId,
                         "COMPLETED", jobId, counts.snapshot().toString())))
@@ -116,12 +119,16 @@ public class ExecutorResync {
                 });
     }
 
-    private Uni<Void> page(String jobId, String cursor, Counts counts, Set<String> seen) {
-        return client.listExecutors(new MadeTaskModel.ListQuery(null, null, null, null, cursor, PAGE))
+    /** One page, applied; answers whether another follows (the cursor then names it). */
+    private Uni<Boolean> page(String jobId, java.util.concurrent.atomic.AtomicReference<String> cursor, Counts counts,
+            Set<String> seen) {
+        return client.listExecutors(new MadeTaskModel.ListQuery(null, null, null, null, cursor.get(), PAGE))
                 .flatMap(page -> tx.transaction(() -> apply(page.items(), counts, seen))
                         .flatMap(v -> jobs.progress(jobId, counts.snapshot()))
-                        .flatMap(v -> page.nextCursor() == null || page.items().isEmpty() ? Uni.createFrom().voidItem()
-                                : page(jobId, page.nextCursor(), counts, seen)));
+                        .map(v -> {
+                            cursor.set(page.nextCursor());
+                            return page.nextCursor() != null && !page.items().isEmpty();
+                        }));
     }
 
     /** One page of MadeTask's executors against the bridge's, in one transaction. */

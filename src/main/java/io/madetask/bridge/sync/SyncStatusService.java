@@ -34,7 +34,7 @@ public class SyncStatusService {
 
     private static final Logger LOG = Logger.getLogger(SyncStatusService.class);
 
-    static final List<String> KINDS = List.of("EXECUTOR_SYNC", "TASK_SYNC", "PAYOUT", "NOTIFICATION");
+    static final List<String> KINDS = List.of("EXECUTOR_SYNC", "TASK_SYNC", "PAYOUT", "NOTIFICATION", "EVENT");
 
     private static final String WORK = """
             select 'EXECUTOR_SYNC' as kind,
@@ -59,7 +59,13 @@ public class SyncStatusService {
                    (select count(*) from notification where status = 'PENDING'),
                    null,
                    (select count(*) from notification where status = 'FAILED'),
-                   (select min(created_at) from notification where status = 'PENDING')""";
+                   (select min(created_at) from notification where status = 'PENDING')
+            union all
+            select 'EVENT',
+                   (select count(*) from processed_event where status = 'PENDING'),
+                   null,
+                   (select count(*) from processed_event where status = 'FAILED'),
+                   (select min(received_at) from processed_event where status = 'PENDING')""";
 
     private final Pool pool;
     private final MadeTaskClient client;

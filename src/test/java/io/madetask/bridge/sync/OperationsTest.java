@@ -101,7 +101,7 @@ class OperationsTest {
                 .body("madetask.circuit", equalTo("CLOSED"))
                 .body("madetask.reachable", equalTo(true))
                 .body("madetask.lastAnswerAt", notNullValue())
-                .body("work.kind", hasItems("EXECUTOR_SYNC", "TASK_SYNC", "PAYOUT", "NOTIFICATION"))
+                .body("work.kind", hasItems("EXECUTOR_SYNC", "TASK_SYNC", "PAYOUT", "NOTIFICATION", "EVENT"))
                 .body("work.find { it.kind == 'TASK_SYNC' }.pending", equalTo(0))
                 .body("work.find { it.kind == 'PAYOUT' }.pending", equalTo(0))
                 .body("work.find { it.kind == 'PAYOUT' }.processing", equalTo(0))
