@@ -14,7 +14,11 @@ alter table processed_event
 
 create index processed_event_due_idx on processed_event (seq) where status = 'PENDING';
 
--- Leases are now renewed by a heartbeat, one statement per queue: find an instance's claims fast.
+-- The outbox claims the oldest pending operations first: an index in that order, so a claim stops early.
+create index sync_operation_pending_id_idx on sync_operation (id) where status = 'PENDING';
+
+-- A restarted instance takes back the claims its name holds: find them fast.
+create index processed_event_locked_idx on processed_event (locked_by) where locked_by is not null;
 create index sync_operation_locked_idx on sync_operation (locked_by) where locked_by is not null;
 create index payout_locked_idx on payout (locked_by) where locked_by is not null;
 create index notification_locked_idx on notification (locked_by) where locked_by is not null;

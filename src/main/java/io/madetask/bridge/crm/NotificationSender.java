@@ -93,8 +93,8 @@ public class NotificationSender {
         this.meters = meters;
         this.instanceId = identity.id();
         this.pump = new LeasedWork<>("Notification sender", config.concurrency(),
-                new WorkQueue(pool, "notification", "id", "attempts", instanceId), config.lease(), null, this::claim,
-                this::deliver);
+                new WorkQueue(pool, "notification", "id", String.class, "attempts", instanceId), config.lease(), null,
+                this::claim, this::deliver, c -> List.of(c.id()));
     }
 
     record Claimed(String id, String type, String data, int attempts, OffsetDateTime createdAt) {
@@ -128,7 +128,7 @@ public class NotificationSender {
 
     private void stopWork() {
         vertx.cancelTimer(retentionTimer);
-        pump.stopGracefully(shutdown.grace(), left -> left.stream().map(Claimed::id).toArray(String[]::new));
+        pump.stopGracefully(shutdown.grace());
     }
 
     /** Looks for due notifications soon. */
@@ -137,7 +137,7 @@ public class NotificationSender {
     }
 
     private Uni<List<Claimed>> claim(int limit) {
-        return pool.preparedQuery(CLAIM).execute(Tuple.of(instanceId, (double) config.lease().toSeconds(), limit))
+        return pool.preparedQuery(CLAIM).execute(Tuple.of(instanceId, config.lease().toMillis() / 1000.0, limit))
                 .map(rows -> {
                     List<Claimed> list = new ArrayList<>();
                     for (Row r : rows) {

@@ -111,8 +111,8 @@ public class MadeTaskEvents {
         this.vertx = vertx;
         this.instanceId = identity.id();
         this.inbox = new LeasedWork<>("Event inbox", config.eventConcurrency(),
-                new WorkQueue(pool, "processed_event", "event_id", "attempts", instanceId), config.lease(), null,
-                this::claim, this::applyStored);
+                new WorkQueue(pool, "processed_event", "event_id", String.class, "attempts", instanceId),
+                config.lease(), null, this::claim, this::applyStored, s -> List.of(s.id()));
     }
 
     /** An event as the inbox holds it. */
@@ -141,7 +141,7 @@ public class MadeTaskEvents {
             vertx.cancelTimer(timer);
             timer = -1;
         }
-        inbox.stopGracefully(shutdown.grace(), left -> left.stream().map(Stored::id).toArray(String[]::new));
+        inbox.stopGracefully(shutdown.grace());
     }
 
     /**
@@ -194,13 +194,21 @@ public class MadeTaskEvents {
 
     /** One stored event: applied with its outcome recorded in one transaction; a failure is tried again later. */
     private Uni<Void> applyStored(Stored s) {
+        // The outcome is recorded only while this instance still holds the claim; otherwise (its lease ran out and
+        // another instance took the event over) the whole transaction is rolled back and the event applied once.
         return SafeContext.start(vertx, Map.of("eventId", s.id()), () -> tx.transaction(() -> dispatch(s)
                 .flatMap(outcome -> Panache.getSession().flatMap(session -> session.createNativeQuery("""
                         update processed_event set status = 'DONE', outcome = ?1, applied_at = now(),
                                locked_by = null, locked_until = null, last_error = null
-                        where event_id = ?2 and locked_by = ?3""")
+                        where event_id = ?2 and locked_by = ?3 and status = 'PENDING'""")
                         .setParameter(1, outcome).setParameter(2, s.id()).setParameter(3, instanceId)
-                        .executeUpdate()).replaceWith(outcome)))
+                        .executeUpdate())
+                        .map(held -> {
+                            if (held == 0) {
+                                throw new IllegalStateException("claim of event " + s.id() + " lost");
+                            }
+                            return outcome;
+                        })))
                 .invoke(outcome -> count(s.source(), outcome))
                 .replaceWithVoid()
                 .onFailure().recoverWithUni(e -> failed(s, e)));
@@ -279,7 +287,8 @@ public class MadeTaskEvents {
     private Uni<Boolean> page(AtomicReference<String> after, AtomicReference<String> cursor, AtomicInteger stored) {
         String from = after.get();
         return client.events(from, cursor.get(), PAGE)
-                .onFailure(MadeTaskException.Invalid.class).recoverWithUni(e -> {
+                .onFailure(e -> e instanceof MadeTaskException.Invalid || e instanceof MadeTaskException.NotFound)
+                .recoverWithUni(e -> {
                     if (cursor.get() != null) {
                         // A log that does not take its own cursor back: go on from the last event seen instead.
                         LOG.debugf("MadeTask refused its next_cursor (%s); reading after the last event instead",
@@ -298,24 +307,32 @@ public class MadeTaskEvents {
                     return Uni.createFrom().failure(e);
                 })
                 .flatMap(page -> {
-                    if (page.items().isEmpty()) {
+                    List<MadeTaskModel.Event> items = page.items() == null ? List.of() : page.items();
+                    if (items.isEmpty()) {
                         return Uni.createFrom().item(false);
                     }
-                    String last = page.items().get(page.items().size() - 1).id();
-                    if (last.equals(from)) {
+                    List<MadeTaskModel.Event> valid = items.stream().filter(MadeTaskEvents::storable).toList();
+                    if (valid.size() < items.size()) {
+                        LOG.warnf("MadeTask's event log holds %d events without a usable id or type; skipped",
+                                items.size() - valid.size());
+                    }
+                    // The position moves to the page's last event that has an id; a page without one moves it not.
+                    String last = valid.isEmpty() ? from : valid.get(valid.size() - 1).id();
+                    String next = page.nextCursor() == null || page.nextCursor().isBlank() ? null : page.nextCursor();
+                    if (last != null && last.equals(from) && !valid.isEmpty()) {
                         LOG.warnf("MadeTask's event log answered the same page again; the catch-up stops here");
                         return Uni.createFrom().item(false);
                     }
-                    List<MadeTaskModel.Event> valid = page.items().stream().filter(MadeTaskEvents::storable).toList();
                     return pool.withTransaction((SqlConnection c) -> storeOn(c.preparedQuery(STORE), valid,
                             "catch-up").call(n -> c.preparedQuery("""
-                                    update madetask_event_cursor set last_event_id = $1, updated_at = now()
+                                    update madetask_event_cursor set last_event_id = coalesce($1, last_event_id),
+                                           updated_at = now()
                                     where id = 1""").execute(Tuple.of(last))))
                             .map(n -> {
                                 stored.addAndGet(n);
                                 after.set(last);
-                                cursor.set(page.nextCursor());
-                                return page.nextCursor() != null && !page.nextCursor().isBlank();
+                                cursor.set(next);
+                                return next != null;
                             });
                 });
     }

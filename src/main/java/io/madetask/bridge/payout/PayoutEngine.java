@@ -47,6 +47,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class PayoutEngine {
 
     private static final Logger LOG = Logger.getLogger(PayoutEngine.class);
+    /** How long a payout that ran into MadeTask's open circuit waits, uncounted, before it is claimed again. */
+    private static final Duration PAUSE = Duration.ofSeconds(1);
 
     /**
      * When a new payout of task {@code $1} is due: at once, unless the task's acceptance is still on its way to MadeTask
@@ -104,9 +106,9 @@ public class PayoutEngine {
         this.shutdown = shutdown;
         this.vertx = vertx;
         this.instanceId = identity.id();
-        this.queue = new WorkQueue(pool, "payout", "id", "calls", instanceId);
+        this.queue = new WorkQueue(pool, "payout", "id", String.class, "calls", instanceId);
         this.pump = new LeasedWork<>("Payout engine", config.concurrency(), queue, config.lease(),
-                client::callBudget, this::claim, this::pay);
+                client::callBudget, this::claim, this::pay, c -> List.of(c.id()));
     }
 
     record Claimed(String id, String key, BigDecimal amount, String taskCrmId, String taskMadetaskId, int calls) {
@@ -133,7 +135,7 @@ public class PayoutEngine {
     }
 
     private void stopWork() {
-        pump.stopGracefully(shutdown.grace(), left -> left.stream().map(Claimed::id).toArray(String[]::new));
+        pump.stopGracefully(shutdown.grace());
     }
 
     /** Look for due payouts soon (after the caller's transaction commits). */
@@ -142,7 +144,7 @@ public class PayoutEngine {
     }
 
     private Uni<List<Claimed>> claim(int limit) {
-        return pool.preparedQuery(CLAIM).execute(Tuple.of(instanceId, (double) config.lease().toSeconds(), limit))
+        return pool.preparedQuery(CLAIM).execute(Tuple.of(instanceId, config.lease().toMillis() / 1000.0, limit))
                 .map(rows -> {
                     List<Claimed> list = new ArrayList<>();
                     for (Row r : rows) {
@@ -171,12 +173,7 @@ public class PayoutEngine {
 
     private Uni<Void> refused(Claimed c, MadeTaskException e) {
         if (e instanceof MadeTaskException.CircuitOpen) {
-            // Not tried: back to the queue as it was (no call counted, no backoff); the engine claims nothing more
-            // until the breaker lets calls through again.
-            return queue.release(new String[] { c.id() }).replaceWithVoid()
-                    .onFailure().invoke(f -> LOG.warnf("Giving back payout %s failed (its lease will run out): %s",
-                            c.id(), f.toString()))
-                    .onFailure().recoverWithNull();
+            return giveBack(c);
         }
         if (e.isTransient()) {
             return retry(c, "MadeTask unavailable: " + e.summary());
@@ -185,6 +182,7 @@ public class PayoutEngine {
             // Paid under an earlier key of ours, or MadeTask knows a payout we lost track of: take it as ours.
             return client.getPayout(e.existingId().get())
                     .flatMap(mt -> answered(c, mt, "LINKED"))
+                    .onFailure(MadeTaskException.CircuitOpen.class).recoverWithUni(f -> giveBack(c))
                     .onFailure(MadeTaskException.class).recoverWithUni(f -> retry(c, "Reading the existing payout: "
                             + ((MadeTaskException) f).code()));
         }
@@ -195,11 +193,24 @@ public class PayoutEngine {
                         null, 10)).flatMap(page -> page.items().isEmpty() ? retry(c, "Task PAID, payout not found yet")
                                 : answered(c, page.items().get(0), "LINKED"));
                 default -> fail(c, "TASK_NOT_ACCEPTED", "The task is " + task.status() + " in MadeTask, not ACCEPTED");
-            }).onFailure(MadeTaskException.class).recoverWithUni(f -> retry(c, "Reading the task: "
+            }).onFailure(MadeTaskException.CircuitOpen.class).recoverWithUni(f -> giveBack(c))
+                    .onFailure(MadeTaskException.class).recoverWithUni(f -> retry(c, "Reading the task: "
                     + ((MadeTaskException) f).code()));
         }
         String code = e.code() == null ? "REFUSED" : e.code().toUpperCase();
         return fail(c, code, e.getMessage());
+    }
+
+    /**
+     * Not tried, or not finished, because MadeTask's circuit is open: back to the queue as it was (no call counted, no
+     * backoff growth), due again after a pause; the engine claims nothing while the breaker keeps calls off.
+     */
+    private Uni<Void> giveBack(Claimed c) {
+        pump.pause(PAUSE);
+        return queue.release(List.of(c.id()), PAUSE).replaceWithVoid()
+                .onFailure().invoke(f -> LOG.warnf("Giving back payout %s failed (its lease will run out): %s",
+                        c.id(), f.toString()))
+                .onFailure().recoverWithNull();
     }
 
     private Uni<Void> answered(Claimed c, MadeTaskModel.Payout mt, String how) {

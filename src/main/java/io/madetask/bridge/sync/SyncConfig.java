@@ -52,7 +52,7 @@ public interface SyncConfig {
     Duration catchUpInterval();
 
     /** MadeTask events applied at the same time by this instance (each in its own short transaction). */
-    @WithDefault("4")
+    @WithDefault("8")
     int eventConcurrency();
 
     /** Tries of an event whose applying failed (the database, not MadeTask, refused) before it is left FAILED. */

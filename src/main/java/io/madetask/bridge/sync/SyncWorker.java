@@ -41,6 +41,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class SyncWorker {
 
     private static final Logger LOG = Logger.getLogger(SyncWorker.class);
+    /** How long work that ran into MadeTask's open circuit waits, uncounted, before it is claimed again. */
+    private static final Duration PAUSE = Duration.ofSeconds(1);
 
     private static final String CLAIM = """
             update sync_operation set locked_by = $1, locked_until = now() + make_interval(secs => $2),
@@ -75,8 +77,8 @@ public class SyncWorker {
         all.forEach(h -> handlers.put(h.entityType(), h));
         this.instanceId = identity.id();
         this.pump = new LeasedWork<>("Outbox worker", config.concurrency(),
-                new WorkQueue(pool, "sync_operation", "id", "attempts", instanceId), config.lease(), client::callBudget,
-                this::claimUnits, this::carryOut);
+                new WorkQueue(pool, "sync_operation", "id", Long.class, "attempts", instanceId), config.lease(),
+                client::callBudget, this::claimUnits, this::carryOut, unit -> unit.stream().map(op -> op.id).toList());
     }
 
     void start(@Observes StartupEvent event) {
@@ -98,8 +100,7 @@ public class SyncWorker {
     }
 
     private void stopWork() {
-        pump.stopGracefully(shutdown.grace(),
-                left -> left.stream().flatMap(List::stream).map(op -> op.id).toArray(Long[]::new));
+        pump.stopGracefully(shutdown.grace());
     }
 
     /** Asks for a round soon (after the caller's transaction has had time to commit). */
@@ -153,7 +154,7 @@ public class SyncWorker {
 
     private Uni<List<SyncOperation>> claim(boolean executorCreations, int limit) {
         return pool.preparedQuery(CLAIM)
-                .execute(Tuple.of(instanceId, (double) config.lease().toSeconds(), limit, executorCreations))
+                .execute(Tuple.of(instanceId, config.lease().toMillis() / 1000.0, limit, executorCreations))
                 .map(rows -> {
                     List<SyncOperation> ops = new ArrayList<>();
                     for (Row row : rows) {
@@ -205,6 +206,9 @@ public class SyncWorker {
                 : SafeContext.start(vertx, mdc, () -> handler.handleBatch(unit));
         return outcomes
                 .onFailure().recoverWithItem(e -> {
+                    if (e instanceof io.madetask.bridge.madetask.MadeTaskException.CircuitOpen) {
+                        return unit.stream().map(op -> SyncHandler.Outcome.PAUSED).toList();
+                    }
                     LOG.warnf("Outbox operation %s failed unexpectedly: %s", unit.get(0).id, e.toString());
                     return unit.stream().map(op -> SyncHandler.Outcome.retry("Unexpected: " + e.getClass().getSimpleName()))
                             .toList();
@@ -229,7 +233,10 @@ public class SyncWorker {
             case WAIT -> update(op, "PENDING", null, Instant.now().plusMillis(500), -1);
             // MadeTask's circuit is open: the operation goes back as it was, no try charged, no backoff; the worker
             // claims nothing more until the breaker lets calls through again.
-            case PAUSED -> update(op, "PENDING", null, null, -1);
+            case PAUSED -> {
+                pump.pause(PAUSE);
+                yield update(op, "PENDING", null, Instant.now().plus(PAUSE), -1);
+            }
             case RETRY -> update(op, "PENDING", outcome.error(), Instant.now().plus(backoff(op.attempts)), 0);
         };
         if (handler != null && (outcome.result() == SyncHandler.Result.FAILED

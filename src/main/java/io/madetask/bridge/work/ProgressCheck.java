@@ -57,13 +57,17 @@ public class ProgressCheck implements HealthCheck {
     private final Vertx vertx;
     private final Pool pool;
     private final Config config;
+    private final WorkerIdentity identity;
     private final List<AtomicLong> ticks = new ArrayList<>();
     private final List<ScheduledFuture<?>> tickers = new ArrayList<>();
     /** When the probe now waiting for a connection began (epoch millis), 0 when none waits. */
     private final AtomicLong probeSince = new AtomicLong();
+    /** Since when callers get no connection within the pool's timeout (epoch millis), 0 when they do. */
+    private final AtomicLong stalledSince = new AtomicLong();
     private long probeTimer = -1;
 
-    ProgressCheck(Vertx vertx, Pool pool, Config config) {
+    ProgressCheck(Vertx vertx, Pool pool, Config config, WorkerIdentity identity) {
+        this.identity = identity;
         this.vertx = vertx;
         this.pool = pool;
         this.config = config;
@@ -92,12 +96,18 @@ public class ProgressCheck implements HealthCheck {
         }
         pool.getConnection().subscribe().with(c -> {
             probeSince.set(0);
+            stalledSince.set(0);
             c.closeAndForget();
         }, e -> {
-            // An answer, even a refusal, is progress; only a pool that keeps callers waiting is stalled.
-            if (String.valueOf(e.getMessage()).contains("Timeout waiting for connection")) {
-                LOG.warnf("No database connection within the pool's timeout: %s", e.getMessage());
-                return; // keep probeSince: the wait goes on counting
+            String message = String.valueOf(e.getMessage());
+            if (message.contains("Timeout waiting for connection") || message.contains("max wait queue size")) {
+                // No connection for a caller within the pool's timeout: the stall began when this probe did, or
+                // earlier, and goes on until a probe gets one.
+                LOG.warnf("No database connection for a caller: %s", message);
+                stalledSince.compareAndSet(0, probeSince.get());
+            } else {
+                // An answer, even a refusal (the database is down), is not a stall: a restart would not help.
+                stalledSince.set(0);
             }
             probeSince.set(0);
         });
@@ -111,15 +121,21 @@ public class ProgressCheck implements HealthCheck {
             stalledLoop = Math.max(stalledLoop, now - tick.get());
         }
         long since = probeSince.get();
-        long poolWait = since == 0 ? 0 : now - since;
+        long stalled = stalledSince.get();
+        long poolWait = Math.max(since == 0 ? 0 : now - since, stalled == 0 ? 0 : now - stalled);
         boolean loopOk = stalledLoop < config.eventLoopStall().toMillis();
         boolean poolOk = poolWait < config.poolStall().toMillis();
-        HealthCheckResponseBuilder b = HealthCheckResponse.named("Progress").status(loopOk && poolOk)
+        boolean named = identity.held();
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("Progress").status(loopOk && poolOk && named)
                 .withData("eventLoopLastTickMs", stalledLoop)
                 .withData("databaseConnectionWaitMs", poolWait);
-        if (!loopOk || !poolOk) {
+        if (!named) {
+            b.withData("instanceName", "taken by another process");
+        }
+        if (!loopOk || !poolOk || !named) {
             LOG.errorf("Liveness DOWN: %s", !loopOk ? "an event loop has been blocked for " + stalledLoop + " ms"
-                    : "a database connection has been awaited for " + poolWait + " ms");
+                    : !poolOk ? "a database connection has been awaited for " + poolWait + " ms"
+                    : "another process holds this instance's name");
         }
         return b.build();
     }

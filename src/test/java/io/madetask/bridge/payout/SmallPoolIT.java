@@ -21,7 +21,7 @@ import io.madetask.bridge.testing.StandaloneSandbox;
 
 /**
  * The packaged bridge with a database pool of only 4 connections and its default concurrency (32 outbox operations,
- * 32 payouts, 8 notifications, 4 events in flight), while MadeTask delivers every event late, out of order and often
+ * 32 payouts, 8 notifications, 8 events in flight), while MadeTask delivers every event late, out of order and often
  * twice, and the catch-up reads the log every 2 seconds. No unit of work waits for a second connection while it holds
  * one, so the work only queues for connections: the batch completes, every task paid once, and the process answers
  * its probes and metrics all along.
