@@ -62,12 +62,13 @@ public class WebhookResource {
                             ? "The signature is older than 5 minutes"
                             : "MadeTask-Signature is missing or does not match the body");
         }
-        MadeTaskModel.Event event;
+        com.fasterxml.jackson.databind.JsonNode tree;
         try {
-            event = json.readValue(body, MadeTaskModel.Event.class);
+            tree = json.readTree(body);
         } catch (Exception e) {
             throw new BridgeException(400, "malformed_json", "Malformed JSON", "The event is not valid JSON");
         }
+        MadeTaskModel.Event event = readEvent(tree);
         if (event == null || event.data() == null || !event.data().isObject() || !MadeTaskEvents.storable(event)) {
             throw new BridgeException(400, "malformed_event", "Malformed event",
                     "An event needs an id and a type (1 to 255 characters, no control characters) and a data object");
@@ -75,5 +76,17 @@ public class WebhookResource {
         MDC.put("eventId", event.id());
         // Stored, then applied by the event inbox: the answer never waits for the work the event causes.
         return events.receive(event, "webhook").map(outcome -> new Receipt(event.id(), outcome));
+    }
+
+    /** The event in a JSON body, or null when the body is not an object shaped like one. */
+    private MadeTaskModel.Event readEvent(com.fasterxml.jackson.databind.JsonNode tree) {
+        if (tree == null || !tree.isObject()) {
+            return null;
+        }
+        try {
+            return json.treeToValue(tree, MadeTaskModel.Event.class);
+        } catch (Exception e) {
+            return null;
+        }
     }
 }

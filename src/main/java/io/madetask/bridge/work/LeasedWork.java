@@ -305,6 +305,7 @@ public final class LeasedWork<T> {
             stoppedGracefully = true;
         }
         long deadline = sharedDeadline(grace);
+        stop(); // this one too, even if it never started (a sender with nowhere to send)
         RUNNING.forEach(LeasedWork::stop);
         RUNNING.remove(this);
         int running = inFlight();

@@ -126,6 +126,15 @@ public class WorkerIdentity {
                 }), e -> vertx.setTimer(2_000, t -> retake(name)));
     }
 
+    /** On SIGTERM (and at any shutdown) a dropped connection is no longer a lost name: the pool is closing. */
+    void stopping(@Observes io.quarkus.runtime.ShutdownDelayInitiatedEvent event) {
+        stopping = true;
+    }
+
+    void stopping(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
+        stopping = true;
+    }
+
     void stop(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER + 1000) ShutdownEvent event) {
         stopping = true;
         SqlConnection h;

@@ -95,6 +95,7 @@ class WebhookTest {
         String partial = "{\"id\": \"evt_partial\"}";
         send(partial, sign(partial, Instant.now())).statusCode(400).body("code", equalTo("malformed_event"));
         send("null", sign("null", Instant.now())).statusCode(400).body("code", equalTo("malformed_event"));
+        send("[]", sign("[]", Instant.now())).statusCode(400).body("code", equalTo("malformed_event"));
         String control = event("evt_\\u0000nul", 3, "ACTIVE", true);
         send(control, sign(control, Instant.now())).statusCode(400).body("code", equalTo("malformed_event"));
         String huge = event("evt_" + "x".repeat(300_000), 3, "ACTIVE", true);
