@@ -255,7 +255,7 @@ public final class LeasedWork<T> {
     }
 
     /** Work in flight now. */
-    public synchronized int inFlight() {
+    private synchronized int inFlight() {
         return inFlight;
     }
 

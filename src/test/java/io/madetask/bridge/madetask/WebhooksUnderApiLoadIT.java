@@ -21,7 +21,6 @@ import io.madetask.bridge.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.ApiLoad;
 import io.madetask.bridge.testing.BridgeProcess;
 import io.madetask.bridge.testing.PayoutScenario;
-import io.madetask.bridge.testing.SandboxResource;
 import io.madetask.bridge.testing.ServerDatabase;
 import io.madetask.bridge.testing.StandaloneSandbox;
 
@@ -59,8 +58,7 @@ class WebhooksUnderApiLoadIT {
         try (ServerDatabase db = new ServerDatabase();
                 BridgeProcess bridge = new BridgeProcess("webhooks", sandbox, db,
                         Map.of("bridge.sync.catch-up-interval", "1H"))) {
-            bridge.start();
-            sandbox.configureWebhook(bridge.baseUrl() + "/webhooks/madetask", SandboxResource.WEBHOOK_SECRET);
+            bridge.startReceivingWebhooks();
             PayoutScenario scenario = new PayoutScenario(bridge.baseUrl(), sandbox, db).prepare(TASKS);
             String token = sandbox.devToken("maria", List.of("manager"), null);
 

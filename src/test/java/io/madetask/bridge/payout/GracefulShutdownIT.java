@@ -14,7 +14,6 @@ import io.madetask.bridge.sandbox.MadeTaskSandbox;
 import io.madetask.bridge.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.BridgeProcess;
 import io.madetask.bridge.testing.PayoutScenario;
-import io.madetask.bridge.testing.SandboxResource;
 import io.madetask.bridge.testing.ServerDatabase;
 import io.madetask.bridge.testing.StandaloneSandbox;
 
@@ -49,8 +48,7 @@ class GracefulShutdownIT {
                 "bridge.payouts.reconcile-after", "10M");
         try (ServerDatabase db = new ServerDatabase();
                 BridgeProcess bridge = new BridgeProcess("sigterm", sandbox, db, longLeases)) {
-            bridge.start();
-            sandbox.configureWebhook(bridge.baseUrl() + "/webhooks/madetask", SandboxResource.WEBHOOK_SECRET);
+            bridge.startReceivingWebhooks();
             PayoutScenario scenario = new PayoutScenario(bridge.baseUrl(), sandbox, db).prepare(500);
             SandboxFaults slower = sandbox.faults();
             slower.latencyMs = 40;

@@ -17,7 +17,6 @@ import io.madetask.bridge.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.ApiLoad;
 import io.madetask.bridge.testing.BridgeProcess;
 import io.madetask.bridge.testing.PayoutScenario;
-import io.madetask.bridge.testing.SandboxResource;
 import io.madetask.bridge.testing.ServerDatabase;
 import io.madetask.bridge.testing.StandaloneSandbox;
 
@@ -54,8 +53,7 @@ class MadeTaskOutageIT {
     void aBatchOutlivesAMadeTaskOutageAndCompletesOnceItIsBack() throws Exception {
         try (ServerDatabase db = new ServerDatabase();
                 BridgeProcess bridge = new BridgeProcess("outage", sandbox, db, Map.of())) {
-            bridge.start();
-            sandbox.configureWebhook(bridge.baseUrl() + "/webhooks/madetask", SandboxResource.WEBHOOK_SECRET);
+            bridge.startReceivingWebhooks();
             PayoutScenario scenario = new PayoutScenario(bridge.baseUrl(), sandbox, db).prepare(TASKS);
             SandboxFaults slower = sandbox.faults();
             slower.latencyMs = 20;

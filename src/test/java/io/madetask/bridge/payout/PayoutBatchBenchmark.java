@@ -13,7 +13,6 @@ import io.madetask.bridge.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.BridgeProcess;
 import io.madetask.bridge.testing.PayoutScenario;
 import io.madetask.bridge.testing.ProcessCpu;
-import io.madetask.bridge.testing.SandboxResource;
 import io.madetask.bridge.testing.ServerDatabase;
 import io.madetask.bridge.testing.StandaloneSandbox;
 
@@ -44,8 +43,7 @@ class PayoutBatchBenchmark {
                 ServerDatabase db = new ServerDatabase();
                 BridgeProcess bridge = new BridgeProcess("bench-faults", standalone.sandbox, db, Map.of())) {
             MadeTaskSandbox sandbox = standalone.sandbox;
-            bridge.start();
-            sandbox.configureWebhook(bridge.baseUrl() + "/webhooks/madetask", SandboxResource.WEBHOOK_SECRET);
+            bridge.startReceivingWebhooks();
             PayoutScenario scenario = new PayoutScenario(bridge.baseUrl(), sandbox, db).prepare(TASKS);
             SandboxFaults faults = sandbox.faults();
             faults.errorRate = 0.10;
@@ -85,8 +83,7 @@ class PayoutBatchBenchmark {
                 ServerDatabase db = new ServerDatabase();
                 BridgeProcess bridge = new BridgeProcess("bench-rss", standalone.sandbox, db, Map.of())) {
             MadeTaskSandbox sandbox = standalone.sandbox;
-            bridge.start();
-            sandbox.configureWebhook(bridge.baseUrl() + "/webhooks/madetask", SandboxResource.WEBHOOK_SECRET);
+            bridge.startReceivingWebhooks();
             System.out.printf("%nFIVE BATCHES IN A ROW: %d tasks each; bridge RSS at start %d MiB%n", TASKS,
                     bridge.rssMib());
             for (int round = 1; round <= 5; round++) {
@@ -128,8 +125,7 @@ class PayoutBatchBenchmark {
                         "bridge.sync.concurrency", "32", "bridge.payouts.concurrency", "32",
                         "quarkus.datasource.reactive.max-size", System.getProperty("bench.pool", "20")))) {
             MadeTaskSandbox sandbox = standalone.sandbox;
-            bridge.start();
-            sandbox.configureWebhook(bridge.baseUrl() + "/webhooks/madetask", SandboxResource.WEBHOOK_SECRET);
+            bridge.startReceivingWebhooks();
             PayoutScenario scenario = new PayoutScenario(bridge.baseUrl(), sandbox, db).prepare(WARM_UP + TASKS);
             if (WARM_UP > 0) {
                 String warmUp = scenario.postBatch(scenario.tasks.subList(0, WARM_UP));

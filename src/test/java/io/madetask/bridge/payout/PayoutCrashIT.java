@@ -15,7 +15,6 @@ import io.madetask.bridge.sandbox.MadeTaskSandbox;
 import io.madetask.bridge.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.BridgeProcess;
 import io.madetask.bridge.testing.PayoutScenario;
-import io.madetask.bridge.testing.SandboxResource;
 import io.madetask.bridge.testing.ServerDatabase;
 import io.madetask.bridge.testing.StandaloneSandbox;
 
@@ -61,8 +60,7 @@ class PayoutCrashIT {
     private void crashRound(int round, long seed) throws Exception {
         try (ServerDatabase db = new ServerDatabase();
                 BridgeProcess bridge = new BridgeProcess("crash", sandbox, db, Map.of())) {
-            bridge.start();
-            sandbox.configureWebhook(bridge.baseUrl() + "/webhooks/madetask", SandboxResource.WEBHOOK_SECRET);
+            bridge.startReceivingWebhooks();
             PayoutScenario scenario = new PayoutScenario(bridge.baseUrl(), sandbox, db).prepare(1000);
             SandboxFaults slower = sandbox.faults();
             slower.latencyMs = 20;

@@ -15,7 +15,6 @@ import io.madetask.bridge.sandbox.MadeTaskSandbox;
 import io.madetask.bridge.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.BridgeProcess;
 import io.madetask.bridge.testing.PayoutScenario;
-import io.madetask.bridge.testing.SandboxResource;
 import io.madetask.bridge.testing.ServerDatabase;
 import io.madetask.bridge.testing.StandaloneSandbox;
 
@@ -55,8 +54,7 @@ class SmallPoolIT {
         try (ServerDatabase db = new ServerDatabase();
                 BridgeProcess bridge = new BridgeProcess("small-pool", sandbox, db,
                         Map.of("quarkus.datasource.reactive.max-size", "4"))) {
-            bridge.start();
-            sandbox.configureWebhook(bridge.baseUrl() + "/webhooks/madetask", SandboxResource.WEBHOOK_SECRET);
+            bridge.startReceivingWebhooks();
             PayoutScenario scenario = new PayoutScenario(bridge.baseUrl(), sandbox, db).prepare(TASKS);
             String batch = scenario.postBatch();
 

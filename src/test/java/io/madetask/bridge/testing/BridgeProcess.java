@@ -30,6 +30,7 @@ public final class BridgeProcess implements AutoCloseable {
     private final Path log;
     private final int port;
     private final List<String> jvmArgs = new ArrayList<>();
+    private final MadeTaskSandbox sandbox;
     private Process process;
     private int starts;
     private javax.net.ssl.SSLContext readinessTls;
@@ -38,6 +39,7 @@ public final class BridgeProcess implements AutoCloseable {
     public BridgeProcess(String name, MadeTaskSandbox sandbox, ServerDatabase db, Map<String, String> extra)
             throws IOException {
         this.name = name;
+        this.sandbox = sandbox;
         this.port = freePort();
         Path logs = Path.of("target", "it-logs");
         Files.createDirectories(logs);
@@ -82,6 +84,12 @@ public final class BridgeProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** Starts the process, waits until it is ready, and has the sandbox deliver its events to it. */
+    public void startReceivingWebhooks() throws IOException, InterruptedException {
+        start();
+        sandbox.configureWebhook(baseUrl() + "/webhooks/madetask", SandboxResource.WEBHOOK_SECRET);
     }
 
     /** Starts the process and waits until it is ready. */
