@@ -1,0 +1,84 @@
+package io.madetask.bridge.app;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.madetask.sandbox.MadeTaskSandbox;
+import io.madetask.bridge.testing.BridgeApi;
+import io.madetask.bridge.testing.Bodies;
+import io.madetask.bridge.testing.InjectSandbox;
+import io.madetask.bridge.testing.PackagedAppResource;
+import io.madetask.bridge.testing.SandboxResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+
+/**
+ * The packaged application (the jar here; the native binary where GraalVM exists), in its production profile: it
+ * serves the API, syncs with MadeTask, and writes JSON logs that carry the request id and never personal data.
+ */
+@QuarkusIntegrationTest
+@WithTestResource(PackagedAppResource.class)
+class ProductionJarIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @InjectSandbox
+    MadeTaskSandbox sandbox;
+
+    @Test
+    void servesTheApiAndLogsJsonWithRequestIdsAndNoPersonalData() throws IOException {
+        sandbox.configureWebhook(RestAssured.baseURI + ":" + RestAssured.port + "/webhooks/madetask",
+                SandboxResource.WEBHOOK_SECRET);
+        BridgeApi api = new BridgeApi(sandbox);
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+
+        String crmId = "ex-it-" + System.nanoTime();
+        String requestId = api.manager().contentType(ContentType.JSON)
+                .body(Bodies.executor("Упакованный", Bodies.PHONE, "packed@example.ru", Bodies.CARD))
+                .put("/api/v1/executors/" + crmId).then().statusCode(201).extract().header("X-Request-Id");
+        api.awaitSynced("executors", crmId);
+        // a refusal that names the field, never its value
+        api.manager().contentType(ContentType.JSON)
+                .body(Bodies.executor("Ошибочный", "+7903", "wrong@example.ru", "4111111111111112"))
+                .put("/api/v1/executors/" + crmId + "-bad").then().statusCode(400)
+                .contentType("application/problem+json");
+        given().get("/q/openapi").then().statusCode(200);
+
+        Path log = Path.of("target", "quarkus.log");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains(crmId));
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode json = JSON.readTree(line);
+            assertThat(json.has("message") && json.has("level") && json.has("timestamp"))
+                    .as("a JSON log object: %s", line).isTrue();
+            lines.add(json);
+        }
+        assertThat(lines).anySatisfy(l -> {
+            assertThat(l.get("message").asText()).contains("executor.create").contains(crmId);
+            assertThat(l.at("/mdc/requestId").asText()).isEqualTo(requestId);
+        });
+        String all = Files.readString(log);
+        assertThat(all).doesNotContain(Bodies.PHONE).doesNotContain(Bodies.PHONE.substring(1))
+                .doesNotContain(Bodies.INN).doesNotContain(Bodies.CARD).doesNotContain("packed@example.ru")
+                .doesNotContain("wrong@example.ru").doesNotContain("4111111111111112");
+    }
+}
