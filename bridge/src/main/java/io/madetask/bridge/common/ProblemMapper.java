@@ -16,7 +16,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
-import io.madetask.bridge.madetask.MadeTaskException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -24,6 +23,7 @@ import io.quarkus.security.UnauthorizedException;
 /**
  * The one place where failures become answers: application/problem+json with a stable {@code code}. No class name,
  * stack trace or SQL ever reaches a client; unexpected failures are logged with the request id and answered as 500.
+ * MadeTask's failures are mapped beside the client ({@code madetask.MadeTaskProblems}), so this package knows no other.
  */
 public class ProblemMapper {
 
@@ -75,21 +75,6 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e, ContainerRequestContext request) {
         return answer(403, "forbidden", "Forbidden", "Your role may not do this", request, null);
-    }
-
-    @ServerExceptionMapper
-    public Response madeTask(MadeTaskException e, ContainerRequestContext request) {
-        if (e instanceof MadeTaskException.CircuitOpen) {
-            return answer(503, "madetask_circuit_open", "MadeTask unavailable",
-                    "MadeTask keeps failing; the bridge pauses calls to it for a while", request, null);
-        }
-        if (e.isTransient()) {
-            return answer(503, "madetask_unavailable", "MadeTask unavailable",
-                    "MadeTask did not answer in time; try again later", request, null);
-        }
-        LOG.warnf("MadeTask refused a call: %d %s (MadeTask request %s)", e.status(), e.code(), e.requestId());
-        return answer(502, "madetask_refused", "MadeTask refused the call",
-                "MadeTask answered " + e.status() + " " + e.code(), request, null);
     }
 
     @ServerExceptionMapper
@@ -149,7 +134,8 @@ public class ProblemMapper {
                 .build();
     }
 
-    static Response answer(int status, String code, String title, String detail, ContainerRequestContext request,
+    /** A problem answer; exception mappers of other packages (the MadeTask client's) use it too. */
+    public static Response answer(int status, String code, String title, String detail, ContainerRequestContext request,
             List<Problem.FieldError> errors) {
         return Response.status(status).type(Problem.MEDIA_TYPE)
                 .entity(Problem.of(status, code, title, detail, RequestIds.of(request), errors)).build();

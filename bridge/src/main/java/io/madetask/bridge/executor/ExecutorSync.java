@@ -21,6 +21,7 @@ import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.audit.AuditEntry;
 import io.madetask.bridge.common.PayoutSecrets;
 import io.madetask.bridge.madetask.MadeTaskClient;
+import io.madetask.bridge.madetask.MadeTaskEventHandler;
 import io.madetask.bridge.madetask.MadeTaskException;
 import io.madetask.bridge.madetask.MadeTaskModel;
 import io.madetask.bridge.sync.SyncHandler;
@@ -35,7 +36,7 @@ import io.smallrye.mutiny.Uni;
  * account number, the bridge forgets it.
  */
 @ApplicationScoped
-public class ExecutorSync implements SyncHandler {
+public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel.Executor> {
 
     private final MadeTaskClient client;
     private final PayoutSecrets secrets;
@@ -276,7 +277,18 @@ public class ExecutorSync implements SyncHandler {
     // ---------------------------------------------------------------- events and errors
 
     /** Applies MadeTask's view of an executor (from an event), unless the bridge already knows a newer version. */
-    public Uni<String> applyEvent(MadeTaskModel.Executor mt) {
+    @Override
+    public String eventType() {
+        return "executor.updated";
+    }
+
+    @Override
+    public Class<MadeTaskModel.Executor> dataType() {
+        return MadeTaskModel.Executor.class;
+    }
+
+    @Override
+    public Uni<String> apply(MadeTaskModel.Executor mt) {
         return Executor.<Executor>find("madetaskId", mt.id()).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
                 .flatMap(e -> e != null ? Uni.createFrom().item(e)
                         : Executor.<Executor>findById(mt.externalId() == null ? "" : mt.externalId(),

@@ -9,6 +9,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.madetask.bridge.madetask.MadeTaskClient;
+import io.madetask.bridge.madetask.MadeTaskEventHandler;
 import io.madetask.bridge.madetask.MadeTaskException;
 import io.madetask.bridge.madetask.MadeTaskModel;
 import io.madetask.bridge.sync.JobRuns;
@@ -28,7 +29,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * payouts that have stayed PROCESSING longer than {@code bridge.payouts.reconcile-after}.
  */
 @ApplicationScoped
-public class PayoutSettlement {
+public class PayoutSettlement implements MadeTaskEventHandler<MadeTaskModel.Payout> {
 
     private static final Logger LOG = Logger.getLogger(PayoutSettlement.class);
 
@@ -75,8 +76,19 @@ public class PayoutSettlement {
         }
     }
 
+    @Override
+    public String eventType() {
+        return "payout.updated";
+    }
+
+    @Override
+    public Class<MadeTaskModel.Payout> dataType() {
+        return MadeTaskModel.Payout.class;
+    }
+
     /** Applies a payout event inside the caller's transaction; answers APPLIED or STALE. */
-    public Uni<String> applyEvent(MadeTaskModel.Payout mt) {
+    @Override
+    public Uni<String> apply(MadeTaskModel.Payout mt) {
         return Panache.getSession().flatMap(session -> session.createNativeQuery(SETTLE)
                 .setParameter(1, mt.id()).setParameter(2, mt.status()).setParameter(3, mt.failureCode())
                 .setParameter(4, mt.failureMessage()).setParameter(5, mt.receiptUrl())

@@ -2,7 +2,6 @@ package io.madetask.bridge.sync;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -10,13 +9,11 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.ResponseStatus;
 
-import io.madetask.bridge.executor.ExecutorResync;
 import io.madetask.bridge.security.Caller;
 import io.smallrye.mutiny.Uni;
 
-/** Where the work with MadeTask stands, for people and dashboards. */
+/** Where the work with MadeTask stands, for people and dashboards. (Resync jobs start in their features.) */
 @Path("/api/v1/sync")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Sync", description = "Background work, MadeTask's state, resync jobs")
@@ -24,26 +21,12 @@ public class SyncResource {
 
     private final SyncStatusService status;
     private final SyncJobs jobs;
-    private final ExecutorResync resync;
     private final Caller caller;
 
-    SyncResource(SyncStatusService status, SyncJobs jobs, ExecutorResync resync, Caller caller) {
+    SyncResource(SyncStatusService status, SyncJobs jobs, Caller caller) {
         this.status = status;
         this.jobs = jobs;
-        this.resync = resync;
         this.caller = caller;
-    }
-
-    @POST
-    @Path("/executors")
-    @RolesAllowed(Caller.ADMIN)
-    @ResponseStatus(202)
-    @Operation(summary = "Resync every executor with MadeTask, both ways, as a background job",
-            description = "Answers the job at once (or the resync already running). MadeTask's newer status comes in; "
-                    + "the bridge's data goes out where MadeTask differs; executors MadeTask lacks are created there. "
-                    + "Follow it at /api/v1/sync/jobs/{id}.")
-    public Uni<SyncJobView> resyncExecutors() {
-        return resync.start(caller.subject()).map(SyncJobs.Started::job);
     }
 
     @GET

@@ -15,6 +15,7 @@ import io.madetask.bridge.common.Money;
 import io.madetask.bridge.executor.Executor;
 import io.madetask.bridge.payout.PayoutService;
 import io.madetask.bridge.madetask.MadeTaskClient;
+import io.madetask.bridge.madetask.MadeTaskEventHandler;
 import io.madetask.bridge.madetask.MadeTaskException;
 import io.madetask.bridge.madetask.MadeTaskModel;
 import io.madetask.bridge.sync.SyncHandler;
@@ -23,7 +24,7 @@ import io.smallrye.mutiny.Uni;
 
 /** Carries task operations to MadeTask: create (once its executor is there), update, and the client's moves. */
 @ApplicationScoped
-public class TaskSync implements SyncHandler {
+public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel.Task> {
 
     private final MadeTaskClient client;
     private final Audit audit;
@@ -179,7 +180,18 @@ public class TaskSync implements SyncHandler {
      * Applies MadeTask's view of a task (from an event), unless the bridge knows a newer version. While a move of
      * the client's is still on its way to MadeTask, the local status stands; the move's answer settles it.
      */
-    public Uni<String> applyEvent(MadeTaskModel.Task mt) {
+    @Override
+    public String eventType() {
+        return "task.updated";
+    }
+
+    @Override
+    public Class<MadeTaskModel.Task> dataType() {
+        return MadeTaskModel.Task.class;
+    }
+
+    @Override
+    public Uni<String> apply(MadeTaskModel.Task mt) {
         return Task.<Task>find("madetaskId", mt.id()).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
                 .flatMap(t -> t != null ? Uni.createFrom().item(t)
                         : Task.<Task>findById(mt.externalId() == null ? "" : mt.externalId(),

@@ -1,4 +1,4 @@
-package io.madetask.bridge.madetask;
+package io.madetask.bridge.events;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;

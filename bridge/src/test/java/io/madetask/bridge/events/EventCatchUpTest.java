@@ -1,5 +1,7 @@
-package io.madetask.bridge.madetask;
+package io.madetask.bridge.events;
 
+import io.madetask.bridge.madetask.MadeTaskClient;
+import io.madetask.bridge.madetask.MadeTaskModel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -41,7 +43,7 @@ class EventCatchUpTest {
     MadeTaskClient client;
 
     @Inject
-    MadeTaskEvents events;
+    EventInbox events;
 
     @Inject
     Pool pool;

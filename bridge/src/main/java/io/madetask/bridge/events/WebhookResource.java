@@ -1,4 +1,4 @@
-package io.madetask.bridge.madetask;
+package io.madetask.bridge.events;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +19,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.madetask.bridge.common.BridgeException;
 import io.madetask.bridge.common.Signatures;
+import io.madetask.bridge.madetask.MadeTaskConfig;
+import io.madetask.bridge.madetask.MadeTaskModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
@@ -30,13 +32,13 @@ public class WebhookResource {
 
     private static final Duration TOLERANCE = Duration.ofMinutes(5);
 
-    private final MadeTaskEvents events;
+    private final EventInbox events;
     private final MadeTaskConfig config;
     private final ObjectMapper json;
 
     private final MeterRegistry meters;
 
-    WebhookResource(MadeTaskEvents events, MadeTaskConfig config, ObjectMapper json, MeterRegistry meters) {
+    WebhookResource(EventInbox events, MadeTaskConfig config, ObjectMapper json, MeterRegistry meters) {
         this.meters = meters;
         this.events = events;
         this.config = config;
@@ -69,7 +71,7 @@ public class WebhookResource {
             throw new BridgeException(400, "malformed_json", "Malformed JSON", "The event is not valid JSON");
         }
         MadeTaskModel.Event event = readEvent(tree);
-        if (event == null || event.data() == null || !event.data().isObject() || !MadeTaskEvents.storable(event)) {
+        if (event == null || event.data() == null || !event.data().isObject() || !EventInbox.storable(event)) {
             throw new BridgeException(400, "malformed_event", "Malformed event",
                     "An event needs an id and a type (1 to 255 characters, no control characters) and a data object");
         }
