@@ -12,8 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * {@code Idempotency-Key} on the bridge's own POSTs: the first answer to a caller's key is kept, and the same caller
@@ -26,12 +24,12 @@ public class IdempotencyFilter {
     static final String HEADER = "Idempotency-Key";
     private static final String CLAIMED = "bridge.idempotency";
 
-    private final Pool pool;
+    private final IdempotencyStore store;
     private final CurrentIdentityAssociation identity;
     private final ObjectMapper json;
 
-    IdempotencyFilter(Pool pool, CurrentIdentityAssociation identity, ObjectMapper json) {
-        this.pool = pool;
+    IdempotencyFilter(IdempotencyStore store, CurrentIdentityAssociation identity, ObjectMapper json) {
+        this.store = store;
         this.identity = identity;
         this.json = json;
     }
@@ -57,17 +55,14 @@ public class IdempotencyFilter {
                 return Uni.createFrom().nullItem();
             }
             String principal = who.getPrincipal().getName();
-            return pool.preparedQuery("insert into api_idempotency (principal, key, fingerprint) values ($1, $2, $3) "
-                    + "on conflict do nothing").execute(Tuple.of(principal, key, fingerprint))
+            return store.claim(principal, key, fingerprint)
                     .flatMap(inserted -> {
-                        if (inserted.rowCount() == 1) {
+                        if (inserted) {
                             request.setProperty(CLAIMED, new Claim(principal, key));
                             return Uni.createFrom().nullItem();
                         }
-                        return pool.preparedQuery("select fingerprint, status, body from api_idempotency "
-                                + "where principal = $1 and key = $2").execute(Tuple.of(principal, key))
-                                .map(rows -> {
-                                    var row = rows.iterator().next();
+                        return store.find(principal, key)
+                                .map(row -> {
                                     if (!fingerprint.equals(row.getString("fingerprint"))) {
                                         return ProblemMapper.answer(422, "idempotency_key_reused", "Key reused",
                                                 "This Idempotency-Key was used for another request", request, null);
@@ -92,8 +87,7 @@ public class IdempotencyFilter {
         }
         request.removeProperty(CLAIMED);
         if (response.getStatus() >= 500) {
-            return pool.preparedQuery("delete from api_idempotency where principal = $1 and key = $2")
-                    .execute(Tuple.of(claim.principal(), claim.key())).replaceWithVoid();
+            return store.release(claim.principal(), claim.key());
         }
         String body;
         try {
@@ -102,10 +96,7 @@ public class IdempotencyFilter {
         } catch (Exception e) {
             body = null;
         }
-        return pool.preparedQuery("update api_idempotency set status = $3, body = $4 where principal = $1 and key = $2")
-                .execute(Tuple.tuple(java.util.List.of(claim.principal(), claim.key(), response.getStatus()))
-                        .addString(body))
-                .replaceWithVoid();
+        return store.answered(claim.principal(), claim.key(), response.getStatus(), body);
     }
 
 }

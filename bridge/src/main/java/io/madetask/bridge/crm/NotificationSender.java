@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +22,6 @@ import io.madetask.bridge.common.SafeContext;
 import io.madetask.bridge.common.ShutdownConfig;
 import io.madetask.bridge.common.Signatures;
 import io.madetask.bridge.work.LeasedWork;
-import io.madetask.bridge.work.WorkQueue;
 import io.madetask.bridge.work.WorkerIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
@@ -37,9 +35,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Delivers notifications to the CRM's callback URL, at least once: claimed in batches with a lease
@@ -53,26 +48,7 @@ public class NotificationSender {
 
     private static final Logger LOG = Logger.getLogger(NotificationSender.class);
 
-    private static final String CLAIM = """
-            update notification set locked_by = $1, locked_until = now() + make_interval(secs => $2),
-                   attempts = attempts + 1, updated_at = now()
-            where id in (
-                select id from notification
-                where status = 'PENDING' and next_attempt_at <= now()
-                  and (locked_until is null or locked_until < now())
-                order by next_attempt_at, created_at
-                limit $3
-                for update skip locked)
-            returning id, type, data::text as data, attempts, created_at""";
-
-    private static final String RECORD = """
-            update notification set status = $2, last_status_code = $3, last_error = $4,
-                   next_attempt_at = coalesce($5, next_attempt_at),
-                   delivered_at = case when $2 = 'DELIVERED' then now() else delivered_at end,
-                   locked_by = null, locked_until = null, updated_at = now()
-            where id = $1 and locked_by = $6""";
-
-    private final Pool pool;
+    private final NotificationStore store;
     private final Vertx vertx;
     private final NotificationConfig config;
     private final ShutdownConfig shutdown;
@@ -83,9 +59,9 @@ public class NotificationSender {
     private HttpClient http;
     private long retentionTimer = -1;
 
-    NotificationSender(Pool pool, Vertx vertx, NotificationConfig config, ShutdownConfig shutdown, ObjectMapper json,
+    NotificationSender(NotificationStore store, Vertx vertx, NotificationConfig config, ShutdownConfig shutdown, ObjectMapper json,
             MeterRegistry meters, WorkerIdentity identity) {
-        this.pool = pool;
+        this.store = store;
         this.vertx = vertx;
         this.config = config;
         this.shutdown = shutdown;
@@ -93,8 +69,8 @@ public class NotificationSender {
         this.meters = meters;
         this.instanceId = identity.id();
         this.pump = new LeasedWork<>("Notification sender", config.concurrency(),
-                new WorkQueue(pool, "notification", "id", String.class, "attempts", instanceId), config.lease(), null,
-                this::claim, this::deliver, c -> List.of(c.id()));
+                store.queue(instanceId), config.lease(), null,
+                limit -> store.claim(instanceId, config.lease(), limit), this::deliver, c -> List.of(c.id()));
     }
 
     record Claimed(String id, String type, String data, int attempts, OffsetDateTime createdAt) {
@@ -134,18 +110,6 @@ public class NotificationSender {
     /** Looks for due notifications soon. */
     public void wakeUp() {
         pump.wakeUp();
-    }
-
-    private Uni<List<Claimed>> claim(int limit) {
-        return pool.preparedQuery(CLAIM).execute(Tuple.of(instanceId, config.lease().toMillis() / 1000.0, limit))
-                .map(rows -> {
-                    List<Claimed> list = new ArrayList<>();
-                    for (Row r : rows) {
-                        list.add(new Claimed(r.getString("id"), r.getString("type"), r.getString("data"),
-                                r.getInteger("attempts"), r.getOffsetDateTime("created_at")));
-                    }
-                    return list;
-                });
     }
 
     /** The body the CRM receives: {@code {id, type, createdAt, data}}. The same bytes on every try. */
@@ -205,9 +169,7 @@ public class NotificationSender {
     }
 
     private Uni<Void> record(Claimed c, String status, Integer code, String error, OffsetDateTime next) {
-        return pool.preparedQuery(RECORD).execute(Tuple.tuple().addString(c.id()).addString(status)
-                .addInteger(code).addString(error).addOffsetDateTime(next).addString(instanceId))
-                .replaceWithVoid()
+        return store.record(c.id(), status, code, error, next, instanceId)
                 .onFailure().invoke(e -> LOG.warnf("Recording notification %s failed (its lease will run out): %s",
                         c.id(), e.toString()))
                 .onFailure().recoverWithNull();
@@ -222,13 +184,10 @@ public class NotificationSender {
     }
 
     private void purge() {
-        String condition = config.url().isPresent() ? "status = 'DELIVERED'" : "status in ('DELIVERED', 'PENDING')";
-        pool.preparedQuery("delete from notification where " + condition
-                + " and created_at < now() - make_interval(secs => $1)")
-                .execute(Tuple.of((double) config.retention().toSeconds()))
-                .subscribe().with(r -> {
-                    if (r.rowCount() > 0) {
-                        LOG.infof("Deleted %d notifications older than %s", r.rowCount(), config.retention());
+        store.purge(config.url().isEmpty(), config.retention())
+                .subscribe().with(n -> {
+                    if (n > 0) {
+                        LOG.infof("Deleted %d notifications older than %s", n, config.retention());
                     }
                 }, e -> LOG.warnf("Deleting old notifications failed: %s", e.toString()));
     }

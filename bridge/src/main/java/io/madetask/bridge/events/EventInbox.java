@@ -27,6 +27,7 @@ import io.madetask.bridge.madetask.MadeTaskException;
 import io.madetask.bridge.madetask.MadeTaskModel;
 import io.madetask.bridge.sync.JobRuns;
 import io.madetask.bridge.sync.SyncConfig;
+import io.madetask.bridge.work.Backlog;
 import io.madetask.bridge.work.LeasedWork;
 import io.madetask.bridge.work.WorkerIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,7 +52,7 @@ import io.vertx.core.Vertx;
  * owns, and the inbox routes each event to its handler without knowing the features.
  */
 @ApplicationScoped
-public class EventInbox {
+public class EventInbox implements Backlog {
 
     private static final Logger LOG = Logger.getLogger(EventInbox.class);
     private static final int PAGE = 500;
@@ -290,5 +291,11 @@ public class EventInbox {
             runs.ran(JobRuns.CATCH_UP, "FAILED", e.toString());
             LOG.warnf("Catching up with MadeTask's event log failed: %s", e.toString());
         });
+    }
+
+    /** Events stored and not applied yet, and those given up as FAILED: EVENT. */
+    @Override
+    public Uni<List<Figures>> figures() {
+        return store.backlog().map(List::of);
     }
 }

@@ -10,6 +10,9 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.madetask.bridge.madetask.MadeTaskModel;
+import io.madetask.bridge.sync.EventLog;
+import io.madetask.bridge.sync.SyncStatusView;
+import io.madetask.bridge.work.Backlog;
 import io.madetask.bridge.work.WorkQueue;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -20,7 +23,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /** All SQL on the inbox ({@code processed_event}) and the catch-up's position ({@code madetask_event_cursor}). */
 @ApplicationScoped
-public class EventStore {
+public class EventStore implements EventLog {
 
     private static final String STORE = """
             insert into processed_event (event_id, type, source, outcome, status, payload, received_at)
@@ -117,5 +120,33 @@ public class EventStore {
                 .execute(Tuple.tuple().addString(eventId).addString(last ? "FAILED" : "PENDING").addString(error)
                         .addOffsetDateTime(OffsetDateTime.now(ZoneOffset.UTC).plus(delay)).addString(instanceId))
                 .replaceWithVoid();
+    }
+
+    /** The inbox's waiting and FAILED events: EVENT. */
+    Uni<Backlog.Figures> backlog() {
+        return pool.query("""
+                select (select count(*) from processed_event where status = 'PENDING') as pending,
+                       (select count(*) from processed_event where status = 'FAILED') as failed,
+                       (select min(received_at) from processed_event where status = 'PENDING') as oldest""").execute()
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    OffsetDateTime oldest = r.getOffsetDateTime("oldest");
+                    return new Backlog.Figures("EVENT", r.getLong("pending"), null, r.getLong("failed"),
+                            oldest == null ? null : oldest.toInstant());
+                });
+    }
+
+    @Override
+    public Uni<SyncStatusView.Event> lastEvent() {
+        return pool.query("""
+                select event_id, type, source, outcome, received_at from processed_event
+                order by received_at desc limit 1""").execute().map(rows -> {
+                    for (Row e : rows) {
+                        OffsetDateTime at = e.getOffsetDateTime("received_at");
+                        return new SyncStatusView.Event(e.getString("event_id"), e.getString("type"),
+                                e.getString("source"), e.getString("outcome"), at == null ? null : at.toInstant());
+                    }
+                    return null;
+                });
     }
 }

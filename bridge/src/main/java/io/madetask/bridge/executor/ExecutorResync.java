@@ -27,8 +27,6 @@ import io.madetask.bridge.sync.SyncWorker;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 
 /**
  * A full two-way resync of executors, as a background job: every executor MadeTask lists is matched with the bridge's
@@ -53,18 +51,18 @@ public class ExecutorResync {
     private final SyncWorker worker;
     private final BackgroundTx tx;
     private final Audit audit;
-    private final Pool pool;
+    private final ExecutorStore store;
     private final Vertx vertx;
 
     ExecutorResync(MadeTaskClient client, SyncJobs jobs, SyncOutbox outbox, SyncWorker worker, BackgroundTx tx,
-            Audit audit, Pool pool, Vertx vertx) {
+            Audit audit, ExecutorStore store, Vertx vertx) {
         this.client = client;
         this.jobs = jobs;
         this.outbox = outbox;
         this.worker = worker;
         this.tx = tx;
         this.audit = audit;
-        this.pool = pool;
+        this.store = store;
         this.vertx = vertx;
     }
 
@@ -146,7 +144,7 @@ public class ExecutorResync {
                             byMadetaskId.put(e.madetaskId, e);
                         }
                     }
-                    return ExecutorSync.othersPending(byCrmId.keySet().isEmpty() ? Set.of("") : byCrmId.keySet(),
+                    return outbox.othersPending(Executor.ENTITY, byCrmId.keySet().isEmpty() ? Set.of("") : byCrmId.keySet(),
                             List.of(-1L)).flatMap(pending -> {
                         List<Uni<?>> pushes = new ArrayList<>();
                         for (MadeTaskModel.Executor mt : remote) {
@@ -199,11 +197,11 @@ public class ExecutorResync {
 
     /** The bridge's executors MadeTask did not list: created there when possible, else marked FAILED. */
     private Uni<Void> notInMadeTask(Set<String> seen, Counts counts) {
-        return pool.query("select crm_id from executor").execute().flatMap(rows -> {
+        return store.crmIds().flatMap(all -> {
             Set<String> missing = new HashSet<>();
-            for (Row r : rows) {
-                if (!seen.contains(r.getString("crm_id"))) {
-                    missing.add(r.getString("crm_id"));
+            for (String crmId : all) {
+                if (!seen.contains(crmId)) {
+                    missing.add(crmId);
                 }
             }
             if (missing.isEmpty()) {
@@ -211,7 +209,7 @@ public class ExecutorResync {
             }
             return tx.transaction(() -> Executor.<Executor>find("crmId in ?1 order by crmId", missing)
                     .withLock(LockModeType.PESSIMISTIC_WRITE).list()
-                    .flatMap(locals -> ExecutorSync.othersPending(missing, List.of(-1L)).flatMap(pending -> {
+                    .flatMap(locals -> outbox.othersPending(Executor.ENTITY, missing, List.of(-1L)).flatMap(pending -> {
                         List<Uni<?>> creates = new ArrayList<>();
                         for (Executor e : locals) {
                             if (pending.containsKey(e.crmId)) {

@@ -16,6 +16,7 @@ import io.madetask.bridge.common.PersonalDataRules;
 import io.madetask.bridge.common.Problem;
 import io.madetask.bridge.common.RequestIds;
 import io.madetask.bridge.sync.SyncOutbox;
+import io.madetask.bridge.work.Backlog;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Sort;
@@ -26,7 +27,7 @@ import io.smallrye.mutiny.Uni;
  * answers at once; the outbox worker carries the operation out.
  */
 @ApplicationScoped
-public class ExecutorService {
+public class ExecutorService implements Backlog {
 
     static final String CREATE = "CREATE";
     static final String UPDATE = "UPDATE";
@@ -37,7 +38,10 @@ public class ExecutorService {
     private final PayoutSecrets secrets;
     private final Audit audit;
 
-    ExecutorService(SyncOutbox outbox, PayoutSecrets secrets, Audit audit) {
+    private final ExecutorStore store;
+
+    ExecutorService(SyncOutbox outbox, PayoutSecrets secrets, Audit audit, ExecutorStore store) {
+        this.store = store;
         this.outbox = outbox;
         this.secrets = secrets;
         this.audit = audit;
@@ -181,5 +185,17 @@ public class ExecutorService {
         return !Objects.equals(e.payoutType, method.type()) || !Objects.equals(e.payoutBik,
                 "BANK_ACCOUNT".equals(method.type()) ? method.bik() : null)
                 || !Objects.equals(e.payoutFingerprint, secrets.fingerprint(method.number()));
+    }
+
+    /** An executor as other features may see it, in the caller's session; null when there is none. */
+    public Uni<ExecutorRef> ref(String crmId) {
+        return Executor.<Executor>findById(crmId).map(e -> e == null ? null
+                : new ExecutorRef(e.crmId, e.madetaskId, e.status, e.syncState));
+    }
+
+    /** Executors whose sync with MadeTask FAILED, waiting for a person (EXECUTOR_SYNC). */
+    @Override
+    public Uni<List<Figures>> figures() {
+        return store.failedSyncCount().map(n -> List.of(new Figures("EXECUTOR_SYNC", 0, null, n, null)));
     }
 }

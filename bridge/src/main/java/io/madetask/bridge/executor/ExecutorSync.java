@@ -18,14 +18,13 @@ import jakarta.persistence.LockModeType;
 
 import io.madetask.bridge.audit.Audit;
 import io.madetask.bridge.common.BackgroundTx;
-import io.madetask.bridge.audit.AuditEntry;
 import io.madetask.bridge.common.PayoutSecrets;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.madetask.MadeTaskEventHandler;
 import io.madetask.bridge.madetask.MadeTaskException;
 import io.madetask.bridge.madetask.MadeTaskModel;
 import io.madetask.bridge.sync.SyncHandler;
-import io.madetask.bridge.sync.SyncOperation;
+import io.madetask.bridge.sync.Operation;
 import io.madetask.bridge.sync.SyncOutbox;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -72,26 +71,26 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
     }
 
     @Override
-    public boolean canBatch(SyncOperation op) {
-        return ExecutorService.CREATE.equals(op.kind);
+    public boolean canBatch(Operation op) {
+        return ExecutorService.CREATE.equals(op.kind());
     }
 
     @Override
-    public Uni<Outcome> handle(SyncOperation op) {
-        return switch (op.kind) {
+    public Uni<Outcome> handle(Operation op) {
+        return switch (op.kind()) {
             case ExecutorService.CREATE -> create(op);
             case ExecutorService.UPDATE -> patch(op, null);
             case ExecutorService.BLOCK -> patch(op, "BLOCKED");
             case ExecutorService.UNBLOCK -> patch(op, "ACTIVE");
-            default -> Uni.createFrom().item(Outcome.failed("Unknown operation " + op.kind));
+            default -> Uni.createFrom().item(Outcome.failed("Unknown operation " + op.kind()));
         };
     }
 
     // ---------------------------------------------------------------- create
 
-    private Uni<Outcome> create(SyncOperation op) {
-        return snapshots(List.of(op.entityId)).flatMap(found -> {
-            Snapshot s = found.get(op.entityId);
+    private Uni<Outcome> create(Operation op) {
+        return snapshots(List.of(op.entityId())).flatMap(found -> {
+            Snapshot s = found.get(op.entityId());
             if (s == null) {
                 return Uni.createFrom().item(Outcome.DONE);
             }
@@ -105,14 +104,14 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
                 return Uni.createFrom().item(Outcome.failed(
                         "The payout number is no longer held; PUT the executor again with its payout method"));
             }
-            return client.createExecutor(s.createBody(), op.idempotencyKey)
+            return client.createExecutor(s.createBody(), op.idempotencyKey())
                     .flatMap(mt -> link(List.of(new Linked(op, s, mt, false))).replaceWith(Outcome.DONE))
                     .onFailure(MadeTaskException.class)
                     .recoverWithUni(e -> afterRefusal(op, s, (MadeTaskException) e));
         });
     }
 
-    private Uni<Outcome> afterRefusal(SyncOperation op, Snapshot s, MadeTaskException e) {
+    private Uni<Outcome> afterRefusal(Operation op, Snapshot s, MadeTaskException e) {
         if (e instanceof MadeTaskException.Conflict && "duplicate_external_id".equals(e.code())
                 && e.existingId().isPresent()) {
             return client.getExecutor(e.existingId().get())
@@ -123,65 +122,65 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
     }
 
     @Override
-    public Uni<List<Outcome>> handleBatch(List<SyncOperation> ops) {
-        List<String> ids = ops.stream().map(op -> op.entityId).toList();
+    public Uni<List<Outcome>> handleBatch(List<Operation> ops) {
+        List<String> ids = ops.stream().map(op -> op.entityId()).toList();
         return snapshots(ids).flatMap(found -> {
             Map<Long, Outcome> outcomes = new HashMap<>();
-            List<SyncOperation> sending = new ArrayList<>();
-            List<SyncOperation> linkedByEvents = new ArrayList<>();
-            for (SyncOperation op : ops) {
-                Snapshot s = found.get(op.entityId);
+            List<Operation> sending = new ArrayList<>();
+            List<Operation> linkedByEvents = new ArrayList<>();
+            for (Operation op : ops) {
+                Snapshot s = found.get(op.entityId());
                 if (s == null) {
-                    outcomes.put(op.id, Outcome.DONE);
+                    outcomes.put(op.id(), Outcome.DONE);
                 } else if (s.madetaskId() != null) {
                     linkedByEvents.add(op);
                 } else if (s.payoutMethod() == null) {
-                    outcomes.put(op.id, Outcome.failed("The payout number is no longer held"));
+                    outcomes.put(op.id(), Outcome.failed("The payout number is no longer held"));
                 } else {
                     sending.add(op);
                 }
             }
             Uni<Void> linking = Multi.createFrom().iterable(linkedByEvents)
-                    .onItem().transformToUniAndConcatenate(op -> create(op).invoke(o -> outcomes.put(op.id, o)))
+                    .onItem().transformToUniAndConcatenate(op -> create(op).invoke(o -> outcomes.put(op.id(), o)))
                     .collect().asList().replaceWithVoid();
             if (sending.isEmpty()) {
-                return linking.map(v -> ops.stream().map(op -> outcomes.get(op.id)).toList());
+                return linking.map(v -> ops.stream().map(op -> outcomes.get(op.id())).toList());
             }
             List<MadeTaskModel.ExecutorCreate> items = sending.stream()
-                    .map(op -> found.get(op.entityId).createBody()).toList();
+                    .map(op -> found.get(op.entityId()).createBody()).toList();
             return linking.flatMap(v -> client.createExecutors(items, bulkKey(sending)))
                     .flatMap(answer -> afterBulk(sending, found, answer, outcomes))
                     .onFailure(MadeTaskException.class).recoverWithItem(e -> {
-                        sending.forEach(op -> outcomes.put(op.id, Outcome.of((MadeTaskException) e)));
+                        sending.forEach(op -> outcomes.put(op.id(), Outcome.of((MadeTaskException) e)));
                         return null;
                     })
-                    .map(ignored -> ops.stream().map(op -> outcomes.getOrDefault(op.id,
+                    .map(ignored -> ops.stream().map(op -> outcomes.getOrDefault(op.id(),
                             Outcome.retry("No outcome recorded"))).toList());
         });
     }
 
-    private Uni<Void> afterBulk(List<SyncOperation> sent, Map<String, Snapshot> found,
+    private Uni<Void> afterBulk(List<Operation> sent, Map<String, Snapshot> found,
             MadeTaskModel.BulkResponse answer, Map<Long, Outcome> outcomes) {
-        Map<String, SyncOperation> byCrmId = sent.stream().collect(Collectors.toMap(op -> op.entityId, op -> op));
+        Map<String, Operation> byCrmId = sent.stream().collect(Collectors.toMap(op -> op.entityId(), op -> op));
         List<Linked> linked = new ArrayList<>();
         List<Uni<Linked>> lookups = new ArrayList<>();
         for (MadeTaskModel.BulkResult result : answer.results()) {
-            SyncOperation op = byCrmId.get(result.externalId());
+            Operation op = byCrmId.get(result.externalId());
             if (op == null) {
                 continue;
             }
-            Snapshot s = found.get(op.entityId);
+            Snapshot s = found.get(op.entityId());
             if (result.status() == 201 && result.executor() != null) {
                 linked.add(new Linked(op, s, result.executor(), false));
             } else if (result.status() == 409 && result.error() != null && result.error().existingId() != null) {
                 lookups.add(client.getExecutor(result.error().existingId()).map(mt -> new Linked(op, s, mt, true))
                         .onFailure(MadeTaskException.class).recoverWithItem(e -> {
-                            outcomes.put(op.id, Outcome.of((MadeTaskException) e));
+                            outcomes.put(op.id(), Outcome.of((MadeTaskException) e));
                             return null;
                         }));
             } else {
                 MadeTaskModel.Problem p = result.error();
-                outcomes.put(op.id, Outcome.refused(result.status(), p == null ? "" : p.code(),
+                outcomes.put(op.id(), Outcome.refused(result.status(), p == null ? "" : p.code(),
                         p == null ? null : p.errors()));
             }
         }
@@ -190,23 +189,23 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
         return fetched.flatMap(more -> {
             List<Linked> all = new ArrayList<>(linked);
             more.stream().filter(Objects::nonNull).forEach(all::add);
-            all.forEach(l -> outcomes.put(l.op().id, Outcome.DONE));
-            sent.forEach(op -> outcomes.putIfAbsent(op.id, Outcome.retry("No result for this executor in the bulk answer")));
+            all.forEach(l -> outcomes.put(l.op().id(), Outcome.DONE));
+            sent.forEach(op -> outcomes.putIfAbsent(op.id(), Outcome.retry("No result for this executor in the bulk answer")));
             return all.isEmpty() ? Uni.createFrom().voidItem() : link(all);
         });
     }
 
-    private record Linked(SyncOperation op, Snapshot sent, MadeTaskModel.Executor madetask, boolean existed) {
+    private record Linked(Operation op, Snapshot sent, MadeTaskModel.Executor madetask, boolean existed) {
     }
 
     /** Records MadeTask's ids and state for executors it created or already had, in one transaction. */
     private Uni<Void> link(List<Linked> all) {
-        Map<String, Linked> byCrmId = all.stream().collect(Collectors.toMap(l -> l.op().entityId, l -> l, (a, b) -> a));
-        List<Long> opIds = all.stream().map(l -> l.op().id).toList();
+        Map<String, Linked> byCrmId = all.stream().collect(Collectors.toMap(l -> l.op().entityId(), l -> l, (a, b) -> a));
+        List<Long> opIds = all.stream().map(l -> l.op().id()).toList();
         return tx.transaction(() -> Executor.<Executor>find("crmId in ?1 order by crmId", byCrmId.keySet())
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list()
-                .flatMap(executors -> othersPending(byCrmId.keySet(), opIds).flatMap(busy -> {
-                    List<AuditEntry> lines = new ArrayList<>();
+                .flatMap(executors -> outbox.othersPending(Executor.ENTITY, byCrmId.keySet(), opIds).flatMap(busy -> {
+                    List<Audit.Line> lines = new ArrayList<>();
                     List<Uni<?>> followUps = new ArrayList<>();
                     for (Executor e : executors) {
                         Linked l = byCrmId.get(e.crmId);
@@ -220,10 +219,11 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
                             followUps.add(outbox.enqueue(Executor.ENTITY, e.crmId, ExecutorService.UPDATE, null));
                         }
                         markSynced(e, busy.containsKey(e.crmId) || !same);
-                        lines.add(line(l.existed() ? "madetask.executor.link" : "madetask.executor.create", e.crmId,
-                                "DONE", l.op().idempotencyKey, "madetaskId " + e.madetaskId + ", " + e.status));
+                        lines.add(new Audit.Line(l.existed() ? "madetask.executor.link" : "madetask.executor.create",
+                                Executor.ENTITY, e.crmId, "DONE", l.op().idempotencyKey(),
+                                "madetaskId " + e.madetaskId + ", " + e.status));
                     }
-                    Uni<Void> chain = AuditEntry.persist(lines);
+                    Uni<Void> chain = audit.recordAll(Audit.SYSTEM, lines);
                     for (Uni<?> followUp : followUps) {
                         chain = chain.flatMap(v -> followUp.replaceWithVoid());
                     }
@@ -233,9 +233,9 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
 
     // ---------------------------------------------------------------- update, block, unblock
 
-    private Uni<Outcome> patch(SyncOperation op, String status) {
-        return snapshots(List.of(op.entityId)).flatMap(found -> {
-            Snapshot s = found.get(op.entityId);
+    private Uni<Outcome> patch(Operation op, String status) {
+        return snapshots(List.of(op.entityId())).flatMap(found -> {
+            Snapshot s = found.get(op.entityId());
             if (s == null) {
                 return Uni.createFrom().item(Outcome.DONE);
             }
@@ -249,7 +249,7 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
                     : "BLOCKED".equals(status) ? "madetask.executor.block" : "madetask.executor.unblock";
             return client.patchExecutor(s.madetaskId(), s.madetaskVersion(), patch)
                     .flatMap(mt -> tx.transaction(() -> Executor.<Executor>findById(s.crmId(),
-                            LockModeType.PESSIMISTIC_WRITE).flatMap(e -> othersPending(Set.of(e.crmId), List.of(op.id))
+                            LockModeType.PESSIMISTIC_WRITE).flatMap(e -> outbox.othersPending(Executor.ENTITY, Set.of(e.crmId), List.of(op.id()))
                                     .flatMap(busy -> {
                                         applyRemote(e, mt, !statusMoving(busy.get(e.crmId)));
                                         if (Objects.equals(e.payoutFingerprint, s.fingerprint())) {
@@ -257,7 +257,7 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
                                         }
                                         markSynced(e, !busy.isEmpty());
                                         return audit.record(Audit.SYSTEM, action, Executor.ENTITY, e.crmId, "DONE",
-                                                op.idempotencyKey, "MadeTask version " + mt.version() + ", " + mt.status());
+                                                op.idempotencyKey(), "MadeTask version " + mt.version() + ", " + mt.status());
                                     }))))
                     .replaceWith(Outcome.DONE)
                     .onFailure(MadeTaskException.VersionMismatch.class).recoverWithUni(e -> refreshVersion(s))
@@ -300,14 +300,14 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
                     if (e.madetaskId == null) {
                         e.madetaskId = mt.id();
                     }
-                    return othersPending(Set.of(e.crmId), List.of(-1L))
+                    return outbox.othersPending(Executor.ENTITY, Set.of(e.crmId), List.of(-1L))
                             .map(busy -> applyRemote(e, mt, !statusMoving(busy.get(e.crmId))) ? "APPLIED" : "STALE");
                 });
     }
 
     @Override
-    public Uni<Void> markSyncError(SyncOperation op, String error, boolean permanent) {
-        return tx.transaction(() -> Executor.<Executor>findById(op.entityId, LockModeType.PESSIMISTIC_WRITE)
+    public Uni<Void> markSyncError(Operation op, String error, boolean permanent) {
+        return tx.transaction(() -> Executor.<Executor>findById(op.entityId(), LockModeType.PESSIMISTIC_WRITE)
                 .flatMap(e -> {
             if (e == null) {
                 return Uni.createFrom().voidItem();
@@ -316,8 +316,8 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
             if (permanent) {
                 e.syncState = "FAILED";
             }
-            return permanent ? audit.record(Audit.SYSTEM, "madetask.executor." + op.kind.toLowerCase(), Executor.ENTITY,
-                    e.crmId, "FAILED", op.idempotencyKey, error) : Uni.createFrom().voidItem();
+            return permanent ? audit.record(Audit.SYSTEM, "madetask.executor." + op.kind().toLowerCase(), Executor.ENTITY,
+                    e.crmId, "FAILED", op.idempotencyKey(), error) : Uni.createFrom().voidItem();
         }));
     }
 
@@ -357,14 +357,6 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
         e.syncState = morePending ? "PENDING" : "SYNCED";
     }
 
-    /** Of these executors, those with other pending operations besides the given ones, and their kinds. */
-    static Uni<Map<String, Set<String>>> othersPending(Set<String> crmIds, List<Long> opIds) {
-        return SyncOperation.<SyncOperation>list(
-                "entityType = ?1 and status = 'PENDING' and entityId in ?2 and id not in ?3", Executor.ENTITY, crmIds,
-                opIds).map(ops -> ops.stream().collect(Collectors.groupingBy(op -> op.entityId,
-                        Collectors.mapping(op -> op.kind, Collectors.toSet()))));
-    }
-
     /** A block or unblock still on its way to MadeTask: the local status stands until its answer. */
     static boolean statusMoving(Set<String> pendingKinds) {
         return pendingKinds != null
@@ -388,27 +380,14 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
         });
     }
 
-    private static String bulkKey(List<SyncOperation> ops) {
+    private static String bulkKey(List<Operation> ops) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            ops.stream().map(op -> op.idempotencyKey).sorted()
+            ops.stream().map(op -> op.idempotencyKey()).sorted()
                     .forEach(k -> digest.update((k + "\n").getBytes(StandardCharsets.UTF_8)));
             return "bridge-executor-bulk-" + HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static AuditEntry line(String action, String crmId, String outcome, String requestId, String detail) {
-        AuditEntry entry = new AuditEntry();
-        entry.at = Instant.now();
-        entry.actor = Audit.SYSTEM;
-        entry.action = action;
-        entry.entityType = Executor.ENTITY;
-        entry.entityId = crmId;
-        entry.outcome = outcome;
-        entry.requestId = requestId;
-        entry.detail = detail;
-        return entry;
     }
 }

@@ -35,6 +35,8 @@ public class Payout extends PanacheEntityBase {
     public String lastError;
     public String batchId;
     public Instant nextAttemptAt;
+    /** MadeTask's id of the task, set when its acceptance reached MadeTask; a payout without it waits. */
+    public String taskMadetaskId;
     public String lockedBy;
     public Instant lockedUntil;
     public Instant createdAt;

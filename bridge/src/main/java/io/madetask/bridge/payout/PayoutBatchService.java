@@ -1,5 +1,6 @@
 package io.madetask.bridge.payout;
 
+import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -9,35 +10,39 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.madetask.bridge.audit.Audit;
 import io.madetask.bridge.common.BridgeException;
 import io.madetask.bridge.common.PageView;
 import io.madetask.bridge.common.Problem;
 import io.madetask.bridge.common.RequestIds;
-import io.madetask.bridge.sync.SyncWorker;
+import io.madetask.bridge.task.TaskService;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Payout batches: up to 1000 tasks in one request, answered at once. One transaction of set-based statements records
- * the batch, accepts every task that needs it (with its MadeTask operation), makes the missing payouts and rejects the
- * rest item by item; the outbox worker and the payout engine take it from there.
+ * the batch, has the task feature accept every task that needs it (with its MadeTask move: the task feature's rules,
+ * outbox and audit), makes the missing payouts and rejects the rest item by item; the outbox worker and the payout
+ * engine take it from there.
  */
 @ApplicationScoped
 public class PayoutBatchService {
 
     static final int MAX_TASKS = 1000;
 
-    private final Pool pool;
-    private final PayoutEngine engine;
-    private final SyncWorker worker;
+    /** Task statuses a batch can pay: accepted already, or acceptable now. */
+    private static final Set<String> PAYABLE = Set.of("IN_PROGRESS", "SUBMITTED", "ACCEPTED", "PAID");
 
-    PayoutBatchService(Pool pool, PayoutEngine engine, SyncWorker worker) {
-        this.pool = pool;
+    private final PayoutStore store;
+    private final PayoutEngine engine;
+    private final TaskService tasks;
+    private final Audit audit;
+
+    PayoutBatchService(PayoutStore store, PayoutEngine engine, TaskService tasks, Audit audit) {
+        this.store = store;
         this.engine = engine;
-        this.worker = worker;
+        this.tasks = tasks;
+        this.audit = audit;
     }
 
     /** The body of {@code POST /api/v1/payout-batches}. */
@@ -63,80 +68,63 @@ public class PayoutBatchService {
             throw BridgeException.validation(errors.subList(0, Math.min(errors.size(), 20)));
         }
         String batchId = "pb-" + UUID.randomUUID();
-        String[] array = ids.toArray(String[]::new);
-        return pool.withTransaction((SqlConnection c) -> c
-                .preparedQuery("insert into payout_batch (id, created_by, total) values ($1, $2, $3)")
-                .execute(Tuple.of(batchId, actor == null ? "unknown" : actor, ids.size()))
-                .flatMap(v -> c.preparedQuery("""
-                        insert into payout_batch_item (batch_id, position, task_crm_id, error_code, error_message)
-                        select $1, x.ord, x.id,
-                               case when t.crm_id is null then 'task_not_found'
-                                    when t.status not in ('IN_PROGRESS', 'SUBMITTED', 'ACCEPTED', 'PAID') then 'invalid_status'
-                                    when t.madetask_id is null and t.status <> 'ACCEPTED' then 'task_not_synced' end,
-                               case when t.crm_id is null then 'No task with this crmId'
-                                    when t.status not in ('IN_PROGRESS', 'SUBMITTED', 'ACCEPTED', 'PAID')
-                                        then 'A task in ' || t.status || ' cannot be paid'
-                                    when t.madetask_id is null and t.status <> 'ACCEPTED'
-                                        then 'The task is not in MadeTask yet' end
-                        from unnest($2::text[]) with ordinality as x(id, ord)
-                        left join task t on t.crm_id = x.id""").execute(Tuple.of(batchId, array)))
-                .flatMap(v -> c.preparedQuery("""
-                        with accepted as (
-                            update task set status = 'ACCEPTED', sync_state = 'PENDING', version = version + 1,
-                                   updated_at = now()
-                            where crm_id in (select task_crm_id from payout_batch_item
-                                             where batch_id = $1 and error_code is null)
-                              and status in ('IN_PROGRESS', 'SUBMITTED')
-                            returning crm_id, status),
-                        ops as (
-                            insert into sync_operation (entity_type, entity_id, kind, payload, idempotency_key)
-                            select 'TASK', crm_id, 'TRANSITION', '{"to":"ACCEPTED","comment":"Payout batch ' || $1 || '"}',
-                                   'bridge-task-transition-' || gen_random_uuid()
-                            from accepted returning entity_id)
-                        insert into audit_entry (actor, action, entity_type, entity_id, outcome, request_id, detail)
-                        select $2, 'task.status', 'TASK', entity_id, 'ACCEPTED', $3, 'accepted by payout batch ' || $1
-                        from ops""").execute(Tuple.of(batchId, actor == null ? "unknown" : actor, RequestIds.current())))
-                .flatMap(v -> c.preparedQuery("""
-                        insert into payout (id, task_crm_id, executor_crm_id, amount, status, idempotency_key, batch_id,
-                                            next_attempt_at)
-                        select s.id, s.crm_id, s.executor_crm_id, s.reward, 'PENDING', 'bridge-payout-' || s.id || '-1', $1,
-                               %s
-                        from (select 'po-' || gen_random_uuid() as id, t.crm_id, t.executor_crm_id, t.reward
-                              from task t join payout_batch_item i on i.task_crm_id = t.crm_id
-                              where i.batch_id = $1 and i.error_code is null) s
-                        on conflict (task_crm_id) do nothing""".formatted(PayoutEngine.DUE_AFTER_ACCEPTANCE.replace("$1", "s.crm_id"))).execute(Tuple.of(batchId)))
-                .flatMap(v -> c.preparedQuery("""
-                        update payout_batch_item i set payout_id = p.id from payout p
-                        where i.batch_id = $1 and i.error_code is null and p.task_crm_id = i.task_crm_id""")
-                        .execute(Tuple.of(batchId)))
-                // A batch with nothing left to pay (every item rejected or already settled) is complete at once.
-                .flatMap(v -> c.preparedQuery("select bridge_complete_batch($1)").execute(Tuple.of(batchId)))
-                .flatMap(v -> c.preparedQuery("""
-                        insert into audit_entry (actor, action, entity_type, entity_id, outcome, request_id, detail)
-                        select $2, 'payout_batch.create', 'PAYOUT_BATCH', $1, 'ACCEPTED', $3,
-                               count(*) || ' tasks, ' || count(*) filter (where error_code is not null) || ' rejected'
-                        from payout_batch_item where batch_id = $1""")
-                        .execute(Tuple.of(batchId, actor == null ? "unknown" : actor, RequestIds.current()))))
-                .invoke(v -> {
-                    worker.wakeUpSoon();
-                    engine.wakeUp();
-                })
+        String by = actor == null ? "unknown" : actor;
+        return store.inTransaction(c -> store.insertBatch(c, batchId, by, ids.size())
+                .flatMap(v -> tasks.lockForPayout(c, ids))
+                .flatMap(found -> {
+                    List<String> codes = new ArrayList<>(ids.size());
+                    List<String> messages = new ArrayList<>(ids.size());
+                    List<String> payable = new ArrayList<>();
+                    for (String id : ids) {
+                        TaskService.ForPayout t = found.get(id);
+                        String[] refusal = refusal(t);
+                        codes.add(refusal == null ? null : refusal[0]);
+                        messages.add(refusal == null ? null : refusal[1]);
+                        if (refusal == null) {
+                            payable.add(id);
+                        }
+                    }
+                    long rejected = codes.stream().filter(code -> code != null).count();
+                    return store.insertItems(c, batchId, ids, codes, messages)
+                            .flatMap(v -> tasks.acceptAll(c, payable, "Payout batch " + batchId, by))
+                            .flatMap(accepted -> {
+                                List<String> executors = new ArrayList<>(payable.size());
+                                List<BigDecimal> amounts = new ArrayList<>(payable.size());
+                                List<String> inMadeTask = new ArrayList<>(payable.size());
+                                for (String id : payable) {
+                                    TaskService.ForPayout t = found.get(id);
+                                    executors.add(t.executorCrmId());
+                                    amounts.add(t.reward());
+                                    // Accepted just now, or accepted earlier but not yet in MadeTask: the payout waits.
+                                    inMadeTask.add(t.acceptedInMadetask() ? t.madetaskId() : null);
+                                }
+                                return store.insertPayouts(c, batchId, payable, executors, amounts, inMadeTask);
+                            })
+                            // A batch with nothing left to pay (every item rejected or already settled) is complete.
+                            .flatMap(v -> store.completeIfSettled(c, batchId))
+                            .flatMap(v -> audit.record(c, by, "payout_batch.create", "PAYOUT_BATCH", batchId,
+                                    "ACCEPTED", RequestIds.current(), ids.size() + " tasks, " + rejected + " rejected"));
+                }))
+                .invoke(v -> engine.wakeUp())
                 .flatMap(v -> get(batchId));
     }
 
+    /** Why a task cannot be paid by a batch (code and message), or null when it can. */
+    private static String[] refusal(TaskService.ForPayout t) {
+        if (t == null) {
+            return new String[] {"task_not_found", "No task with this crmId"};
+        }
+        if (!PAYABLE.contains(t.status())) {
+            return new String[] {"invalid_status", "A task in " + t.status() + " cannot be paid"};
+        }
+        if (t.madetaskId() == null && !"ACCEPTED".equals(t.status())) {
+            return new String[] {"task_not_synced", "The task is not in MadeTask yet"};
+        }
+        return null;
+    }
+
     public Uni<PayoutBatchView> get(String id) {
-        return pool.preparedQuery("""
-                select b.id, b.total, b.created_at, b.finished_at,
-                       count(*) filter (where i.error_code is not null) as rejected,
-                       count(*) filter (where i.error_code is null and (p.status is null or p.status = 'PENDING')) as pending,
-                       count(*) filter (where p.status = 'PROCESSING') as processing,
-                       count(*) filter (where p.status = 'PAID') as paid,
-                       count(*) filter (where p.status = 'FAILED') as failed
-                from payout_batch b
-                join payout_batch_item i on i.batch_id = b.id
-                left join payout p on p.id = i.payout_id
-                where b.id = $1
-                group by b.id""").execute(Tuple.of(id))
+        return store.batchCounts(id)
                 .flatMap(rows -> {
                     if (rows.rowCount() == 0) {
                         throw BridgeException.notFound("payout batch", id);
@@ -152,10 +140,7 @@ public class PayoutBatchService {
                     OffsetDateTime finished = r.getOffsetDateTime("finished_at");
                     Uni<OffsetDateTime> finishedAt = !done ? Uni.createFrom().nullItem()
                             : finished != null ? Uni.createFrom().item(finished)
-                            : pool.preparedQuery("select bridge_complete_batch($1)").execute(Tuple.of(id))
-                                    .flatMap(v -> pool.preparedQuery("select finished_at from payout_batch where id = $1")
-                                            .execute(Tuple.of(id)))
-                                    .map(f -> f.iterator().next().getOffsetDateTime("finished_at"));
+                            : store.complete(id);
                     return finishedAt.map(f -> new PayoutBatchView(id, status, r.getInteger("total"), counts,
                             r.getOffsetDateTime("created_at").toInstant(), f == null ? null : f.toInstant()));
                 });
@@ -163,14 +148,7 @@ public class PayoutBatchService {
 
     public Uni<PageView<PayoutBatchView.Item>> items(String id, String status, Integer page, Integer size) {
         int[] ps = PageView.checked(page, size);
-        String itemStatus = "case when i.error_code is not null then 'REJECTED' else coalesce(p.status, 'PENDING') end";
-        return get(id).flatMap(batch -> pool.preparedQuery("""
-                select i.task_crm_id, %s as status, i.payout_id, p.failure_code, i.error_code, i.error_message,
-                       count(*) over () as total
-                from payout_batch_item i left join payout p on p.id = i.payout_id
-                where i.batch_id = $1 and ($2::text is null or %s = $2)
-                order by i.position limit $3 offset $4""".formatted(itemStatus, itemStatus))
-                .execute(Tuple.of(id, status, ps[1], ps[0] * ps[1]))
+        return get(id).flatMap(batch -> store.batchItems(id, status, ps[1], ps[0] * ps[1])
                 .map(rows -> {
                     List<PayoutBatchView.Item> items = new ArrayList<>();
                     long total = 0;

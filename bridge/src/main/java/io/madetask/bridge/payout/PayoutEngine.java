@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.madetask.bridge.audit.Audit;
 import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.Money;
 import io.madetask.bridge.common.SafeContext;
@@ -30,17 +30,15 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Pays. A pipeline with at most {@code bridge.payouts.concurrency} calls in flight: it claims due payouts in a short
  * transaction ({@code FOR UPDATE SKIP LOCKED} with a lease, so instances share the work and never take the same
  * payout), calls MadeTask with no database session open, with the payout's stored idempotency key, and records each
- * outcome in its own short transaction. As each call ends, the next payout is claimed. A payout waits until its task
- * is accepted in MadeTask (no pending operation of the task). A retry after a timeout, a lost answer or a crash uses
+ * outcome in its own short transaction. As each call ends, the next payout is claimed. A payout waits until the task
+ * feature reports its task accepted in MadeTask ({@link PayoutService#acceptanceInMadeTask}). A retry after a timeout, a lost answer or a crash uses
  * the same key, so MadeTask pays once.
  */
 @ApplicationScoped
@@ -50,44 +48,8 @@ public class PayoutEngine {
     /** How long a payout that ran into MadeTask's open circuit waits, uncounted, before it is claimed again. */
     private static final Duration PAUSE = Duration.ofSeconds(1);
 
-    /**
-     * When a new payout of task {@code $1} is due: at once, unless the task's acceptance is still on its way to MadeTask
-     * ({@code 'infinity'}: then the outbox worker makes it due in the same statement that records the acceptance's
-     * outcome, and the reconciliation catches any it missed). Claims then scan only payouts that can be paid.
-     */
-    static final String DUE_AFTER_ACCEPTANCE = """
-            case when exists (select 1 from sync_operation where entity_type = 'TASK' and entity_id = $1
-                              and status = 'PENDING') then 'infinity'::timestamptz else now() end""";
-
-    private static final String CLAIM = """
-            update payout p set locked_by = $1, locked_until = now() + make_interval(secs => $2),
-                   calls = calls + 1, updated_at = now()
-            from task t
-            where t.crm_id = p.task_crm_id and p.id in (
-                select p2.id from payout p2 join task t2 on t2.crm_id = p2.task_crm_id
-                where p2.status = 'PENDING' and p2.next_attempt_at <= now()
-                  and (p2.locked_until is null or p2.locked_until < now())
-                  and t2.madetask_id is not null
-                  and not exists (select 1 from sync_operation o
-                                  where o.entity_type = 'TASK' and o.entity_id = t2.crm_id and o.status = 'PENDING')
-                order by p2.next_attempt_at, p2.id
-                limit $3
-                for update of p2 skip locked)
-            returning p.id, p.idempotency_key, p.amount, p.task_crm_id, p.calls, t.madetask_id as task_madetask_id""";
-
-    private static final String RECORD = """
-            with before as (select id, status from payout where id = $1 and locked_by = $10 for update)
-            update payout p set
-                status = case when p.status in ('PAID', 'FAILED') then p.status
-                              when p.status = 'PROCESSING' and $2 = 'PENDING' then p.status else $2 end,
-                madetask_id = coalesce($3, p.madetask_id), failure_code = $4, failure_message = $5,
-                receipt_url = coalesce($6, p.receipt_url), paid_at = coalesce($7, p.paid_at), last_error = $8,
-                next_attempt_at = coalesce($9, p.next_attempt_at), last_instance = $10,
-                locked_by = null, locked_until = null, updated_at = now()
-            from before where p.id = before.id
-            returning before.status as was, p.status as now""";
-
-    private final Pool pool;
+    private final PayoutStore store;
+    private final Audit audit;
     private final MadeTaskClient client;
     private final PayoutConfig config;
     private final ShutdownConfig shutdown;
@@ -97,18 +59,20 @@ public class PayoutEngine {
     private final WorkQueue queue;
     private final LeasedWork<Claimed> pump;
 
-    PayoutEngine(Pool pool, MadeTaskClient client, PayoutConfig config, ShutdownConfig shutdown, Vertx vertx,
+    PayoutEngine(PayoutStore store, Audit audit, MadeTaskClient client, PayoutConfig config, ShutdownConfig shutdown, Vertx vertx,
             WorkerIdentity identity, MeterRegistry meters) {
         this.meters = meters;
-        this.pool = pool;
+        this.store = store;
+        this.audit = audit;
         this.client = client;
         this.config = config;
         this.shutdown = shutdown;
         this.vertx = vertx;
         this.instanceId = identity.id();
-        this.queue = new WorkQueue(pool, "payout", "id", String.class, "calls", instanceId);
+        this.queue = store.queue(instanceId);
         this.pump = new LeasedWork<>("Payout engine", config.concurrency(), queue, config.lease(),
-                client::callBudget, this::claim, this::pay, c -> List.of(c.id()));
+                client::callBudget, limit -> store.claim(instanceId, config.lease(), limit), this::pay,
+                c -> List.of(c.id()));
     }
 
     record Claimed(String id, String key, BigDecimal amount, String taskCrmId, String taskMadetaskId, int calls) {
@@ -141,19 +105,6 @@ public class PayoutEngine {
     /** Look for due payouts soon (after the caller's transaction commits). */
     public void wakeUp() {
         pump.wakeUp();
-    }
-
-    private Uni<List<Claimed>> claim(int limit) {
-        return pool.preparedQuery(CLAIM).execute(Tuple.of(instanceId, config.lease().toMillis() / 1000.0, limit))
-                .map(rows -> {
-                    List<Claimed> list = new ArrayList<>();
-                    for (Row r : rows) {
-                        list.add(new Claimed(r.getString("id"), r.getString("idempotency_key"),
-                                r.getBigDecimal("amount"), r.getString("task_crm_id"),
-                                r.getString("task_madetask_id"), r.getInteger("calls")));
-                    }
-                    return list;
-                });
     }
 
     /** One payout: the call, and its outcome recorded. Never fails: every ending is recorded. */
@@ -239,15 +190,13 @@ public class PayoutEngine {
                 .addString(lastError).addOffsetDateTime(nextAttempt).addString(instanceId);
         if (auditAction == null) {
             meters.counter("bridge.payouts", "outcome", "RETRY").increment();
-            return pool.preparedQuery(RECORD).execute(values).replaceWithVoid();
+            return store.record(values).replaceWithVoid();
         }
-        return pool.withTransaction((SqlConnection conn) -> conn.preparedQuery(RECORD).execute(values)
+        return store.inTransaction(conn -> store.record(conn, values)
                 .invoke(this::count)
                 .flatMap(updated -> updated.rowCount() == 0 ? Uni.createFrom().voidItem()
-                        : conn.preparedQuery("""
-                                insert into audit_entry (actor, action, entity_type, entity_id, outcome, request_id, detail)
-                                values ('system', $1, 'PAYOUT', $2, $3, $4, $5)""")
-                                .execute(Tuple.of(auditAction, c.id(), status, c.key(), auditDetail)).replaceWithVoid()));
+                        : audit.record(conn, Audit.SYSTEM, auditAction, Payout.ENTITY, c.id(), status, c.key(),
+                                auditDetail)));
     }
 
     /** Counts a payout's move (PROCESSING, PAID, FAILED) once: only when this outcome changed its status. */

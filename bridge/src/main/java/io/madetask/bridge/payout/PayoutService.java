@@ -16,23 +16,28 @@ import io.madetask.bridge.common.BridgeException;
 import io.madetask.bridge.common.Filter;
 import io.madetask.bridge.common.PageView;
 import io.madetask.bridge.common.RequestIds;
-import io.quarkus.hibernate.reactive.panache.Panache;
+import io.madetask.bridge.task.TaskPayouts;
+import io.madetask.bridge.work.Backlog;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 
-/** Payouts: made when a task is accepted (with no further call), read, and retried by an admin. */
+/**
+ * Payouts: made when the task feature reports a task accepted ({@link TaskPayouts}), read, and retried by an admin.
+ */
 @ApplicationScoped
-public class PayoutService {
+public class PayoutService implements TaskPayouts, Backlog {
 
     /** Failure codes whose cause may pass: an admin may try again. */
     static final Set<String> RETRYABLE = Set.of("INSUFFICIENT_FUNDS", "BANK_REJECTED");
 
     private final Audit audit;
     private final PayoutEngine engine;
+    private final PayoutStore store;
 
-    PayoutService(Audit audit, PayoutEngine engine) {
+    PayoutService(Audit audit, PayoutEngine engine, PayoutStore store) {
+        this.store = store;
         this.audit = audit;
         this.engine = engine;
     }
@@ -46,43 +51,61 @@ public class PayoutService {
     }
 
     /**
-     * The task's payout, inside the caller's transaction: made once, whatever calls this again (a retried request,
-     * an event, a batch). Its idempotency key is made here, before any call to MadeTask.
+     * The task's payout, inside the caller's transaction: made once, whatever calls this again (a retried request, an
+     * event, a batch: callers hold the task's row lock). Its idempotency key is made here, before any call to
+     * MadeTask. It may go at once when MadeTask has the task accepted; else it waits for {@link #acceptanceInMadeTask}.
      */
-    public Uni<Void> createFor(String taskCrmId, String executorCrmId, BigDecimal amount) {
-        String id = newId();
-        return Panache.getSession().flatMap(session -> session.createNativeQuery("""
-                insert into payout (id, task_crm_id, executor_crm_id, amount, status, idempotency_key, next_attempt_at)
-                values (?1, ?2, ?3, ?4, 'PENDING', ?5, %s) on conflict (task_crm_id) do nothing""".formatted(
-                        PayoutEngine.DUE_AFTER_ACCEPTANCE.replace("$1", "?2")))
-                .setParameter(1, id).setParameter(2, taskCrmId).setParameter(3, executorCrmId)
-                .setParameter(4, amount).setParameter(5, key(id, 1)).executeUpdate())
-                .invoke(inserted -> {
-                    if (inserted > 0) {
-                        engine.wakeUp();
-                    }
-                })
-                .flatMap(inserted -> inserted > 0 ? audit.record(Audit.SYSTEM, "payout.create", Payout.ENTITY, id,
-                        "PENDING", RequestIds.current(), "task " + taskCrmId + ", " + amount.toPlainString() + " RUB")
-                        : Uni.createFrom().voidItem());
+    @Override
+    public Uni<Void> accepted(String taskCrmId, String executorCrmId, BigDecimal reward, String madetaskId) {
+        return Payout.<Payout>find("taskCrmId", taskCrmId).firstResult().flatMap(existing -> {
+            if (existing != null) {
+                return madetaskId == null ? Uni.createFrom().voidItem() : acceptanceInMadeTask(taskCrmId, madetaskId);
+            }
+            Payout p = new Payout();
+            p.id = newId();
+            p.taskCrmId = taskCrmId;
+            p.executorCrmId = executorCrmId;
+            p.amount = reward;
+            p.status = "PENDING";
+            p.attempts = 1;
+            p.idempotencyKey = key(p.id, 1);
+            p.taskMadetaskId = madetaskId;
+            p.nextAttemptAt = p.createdAt = p.updatedAt = Instant.now();
+            return p.persist()
+                    .invoke(() -> {
+                        if (madetaskId != null) {
+                            engine.wakeUp();
+                        }
+                    })
+                    .flatMap(v -> audit.record(Audit.SYSTEM, "payout.create", Payout.ENTITY, p.id, "PENDING",
+                            RequestIds.current(), "task " + taskCrmId + ", " + reward.toPlainString() + " RUB"));
+        });
+    }
+
+    /** The task's acceptance reached MadeTask: its waiting payout may go now. */
+    @Override
+    public Uni<Void> acceptanceInMadeTask(String taskCrmId, String madetaskId) {
+        return store.due(taskCrmId, madetaskId).invoke(waiting -> {
+            if (waiting) {
+                engine.wakeUp();
+            }
+        }).replaceWithVoid();
+    }
+
+    /** MadeTask would not accept the task: its pending payout is FAILED, as it cannot be paid. */
+    @Override
+    public Uni<Void> acceptanceRefused(String taskCrmId, String code, String message) {
+        return store.failPending(taskCrmId, code, message);
     }
 
     /** The payout of each task that has one: id and status, for task views. */
+    @Override
     public Uni<Map<String, PayoutRef>> refsOf(Collection<String> taskCrmIds) {
         if (taskCrmIds.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
         return Payout.<Payout>list("taskCrmId in ?1", taskCrmIds).map(list -> list.stream()
                 .collect(Collectors.toMap(p -> p.taskCrmId, p -> new PayoutRef(p.id, p.status))));
-    }
-
-    /** A task's acceptance reached MadeTask: its payout may go now. */
-    public void taskAccepted() {
-        engine.wakeUp();
-    }
-
-    /** A payout's id and status. */
-    public record PayoutRef(String id, String status) {
     }
 
     @WithSession
@@ -133,13 +156,9 @@ public class PayoutService {
                 });
     }
 
-    /** Marks the task's pending payout FAILED: MadeTask would not accept the task, so it cannot be paid. */
-    public Uni<Void> failForTask(String taskCrmId, String code, String message) {
-        return Panache.getSession().flatMap(session -> session.createNativeQuery("""
-                update payout set status = 'FAILED', failure_code = ?2, failure_message = ?3, updated_at = now()
-                where task_crm_id = ?1 and status = 'PENDING'""")
-                .setParameter(1, taskCrmId).setParameter(2, code).setParameter(3, message).executeUpdate())
-                .replaceWithVoid();
+    /** Payouts to make (PENDING), at MadeTask (PROCESSING) and FAILED: PAYOUT. */
+    @Override
+    public Uni<java.util.List<Figures>> figures() {
+        return store.backlog().map(java.util.List::of);
     }
-
 }

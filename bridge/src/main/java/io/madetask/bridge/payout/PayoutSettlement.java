@@ -1,6 +1,5 @@
 package io.madetask.bridge.payout;
 
-import java.time.OffsetDateTime;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,21 +7,18 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.madetask.MadeTaskEventHandler;
 import io.madetask.bridge.madetask.MadeTaskException;
 import io.madetask.bridge.madetask.MadeTaskModel;
 import io.madetask.bridge.sync.JobRuns;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * PROCESSING becomes PAID or FAILED: from MadeTask's events, and from the reconciliation, which asks MadeTask about
@@ -33,19 +29,8 @@ public class PayoutSettlement implements MadeTaskEventHandler<MadeTaskModel.Payo
 
     private static final Logger LOG = Logger.getLogger(PayoutSettlement.class);
 
-    /**
-     * Moves PENDING or PROCESSING forward, never back, and never touches a settled payout. Matched by MadeTask's payout
-     * id, or, for a payout whose answer was lost, by its task (not for FAILED events: those may be an earlier attempt's).
-     */
-    private static final String SETTLE = """
-            update payout set status = ?2, madetask_id = ?1, failure_code = ?3, failure_message = ?4,
-                   receipt_url = ?5, paid_at = ?6, updated_at = now()
-            where status in ('PENDING', 'PROCESSING') and not (status = 'PROCESSING' and ?2 = 'PROCESSING')
-              and (madetask_id = ?1
-                   or (madetask_id is null and ?2 <> 'FAILED'
-                       and task_crm_id = (select crm_id from task where madetask_id = ?7)))""";
-
-    private final Pool pool;
+    private final PayoutStore store;
+    private final BackgroundTx tx;
     private final MadeTaskClient client;
     private final PayoutConfig config;
     private final Vertx vertx;
@@ -54,11 +39,12 @@ public class PayoutSettlement implements MadeTaskEventHandler<MadeTaskModel.Payo
     private final AtomicBoolean reconciling = new AtomicBoolean();
     private long timer = -1;
 
-    PayoutSettlement(Pool pool, MadeTaskClient client, PayoutConfig config, Vertx vertx, JobRuns runs,
-            MeterRegistry meters) {
+    PayoutSettlement(PayoutStore store, BackgroundTx tx, MadeTaskClient client, PayoutConfig config, Vertx vertx,
+            JobRuns runs, MeterRegistry meters) {
+        this.tx = tx;
         this.runs = runs;
         this.meters = meters;
-        this.pool = pool;
+        this.store = store;
         this.client = client;
         this.config = config;
         this.vertx = vertx;
@@ -89,17 +75,7 @@ public class PayoutSettlement implements MadeTaskEventHandler<MadeTaskModel.Payo
     /** Applies a payout event inside the caller's transaction; answers APPLIED or STALE. */
     @Override
     public Uni<String> apply(MadeTaskModel.Payout mt) {
-        return Panache.getSession().flatMap(session -> session.createNativeQuery(SETTLE)
-                .setParameter(1, mt.id()).setParameter(2, mt.status()).setParameter(3, mt.failureCode())
-                .setParameter(4, mt.failureMessage()).setParameter(5, mt.receiptUrl())
-                .setParameter(6, mt.paidAt() == null ? null : OffsetDateTime.parse(mt.paidAt()).toInstant())
-                .setParameter(7, mt.taskId()).executeUpdate())
-                .map(n -> {
-                    if (n > 0) {
-                        meters.counter("bridge.payouts", "outcome", mt.status()).increment();
-                    }
-                    return n > 0 ? "APPLIED" : "STALE";
-                });
+        return counted(store.settle(mt), mt).map(n -> n > 0 ? "APPLIED" : "STALE");
     }
 
     /** Asks MadeTask about every payout PROCESSING for too long, and settles it. Answers how many changed. */
@@ -107,47 +83,29 @@ public class PayoutSettlement implements MadeTaskEventHandler<MadeTaskModel.Payo
         if (!reconciling.compareAndSet(false, true)) {
             return Uni.createFrom().item(0);
         }
-        // A payout left waiting for an acceptance that is no longer on its way (a crash between the two) becomes due.
-        return pool.query("""
-                update payout p set next_attempt_at = now()
-                where p.status = 'PENDING' and p.next_attempt_at = 'infinity'
-                  and not exists (select 1 from sync_operation o where o.entity_type = 'TASK'
-                                  and o.entity_id = p.task_crm_id and o.status = 'PENDING')""").execute()
-                .invoke(released -> {
-                    if (released.rowCount() > 0) {
-                        LOG.warnf("Reconciliation made %d payouts due whose task's acceptance had already ended",
-                                released.rowCount());
-                    }
-                })
-                .flatMap(released -> pool.preparedQuery("""
-                select madetask_id from payout where status = 'PROCESSING' and madetask_id is not null
-                and updated_at < now() - make_interval(secs => $1) order by updated_at limit 500""")
-                .execute(Tuple.of((double) config.reconcileAfter().toSeconds()))
-                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
-                .map((Row r) -> r.getString("madetask_id"))
+        return store.processingLongerThan(config.reconcileAfter(), 500)
+                .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
                 .onItem().transformToUni(id -> client.getPayout(id).flatMap(this::settle)
                         .onFailure(MadeTaskException.class).recoverWithItem(0))
                 .merge(4)
-                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue)))
+                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue))
                 .eventually(() -> reconciling.set(false));
     }
 
     private Uni<Integer> settle(MadeTaskModel.Payout mt) {
         if ("PROCESSING".equals(mt.status())) {
-            return pool.preparedQuery("update payout set updated_at = now() where madetask_id = $1 and status = 'PROCESSING'")
-                    .execute(Tuple.of(mt.id())).replaceWith(0);
+            return store.stillProcessing(mt.id()).replaceWith(0);
         }
-        OffsetDateTime paidAt = mt.paidAt() == null ? null : OffsetDateTime.parse(mt.paidAt());
-        return pool.preparedQuery(SETTLE.replaceAll("\\?(\\d)", "\\$$1"))
-                .execute(Tuple.tuple().addString(mt.id()).addString(mt.status()).addString(mt.failureCode())
-                        .addString(mt.failureMessage()).addString(mt.receiptUrl()).addOffsetDateTime(paidAt)
-                        .addString(mt.taskId()))
-                .map(rows -> {
-                    if (rows.rowCount() > 0) {
-                        meters.counter("bridge.payouts", "outcome", mt.status()).increment();
-                    }
-                    return rows.rowCount();
-                });
+        return counted(tx.transaction(() -> store.settle(mt)), mt);
+    }
+
+    /** Counts a settlement that moved a payout. */
+    private Uni<Integer> counted(Uni<Integer> settled, MadeTaskModel.Payout mt) {
+        return settled.invoke(n -> {
+            if (n > 0) {
+                meters.counter("bridge.payouts", "outcome", mt.status()).increment();
+            }
+        });
     }
 
     private void reconcileInBackground() {

@@ -60,17 +60,17 @@ public interface SyncHandler {
 
     String entityType();
 
-    Uni<Outcome> handle(SyncOperation op);
+    Uni<Outcome> handle(Operation op);
 
     /** Several operations at once (e.g. a bulk call), answering one outcome per operation, in order. */
-    default boolean canBatch(SyncOperation op) {
+    default boolean canBatch(Operation op) {
         return false;
     }
 
-    default Uni<List<Outcome>> handleBatch(List<SyncOperation> ops) {
+    default Uni<List<Outcome>> handleBatch(List<Operation> ops) {
         throw new UnsupportedOperationException();
     }
 
     /** The entity's sync state after an operation failed for good or keeps failing. */
-    Uni<Void> markSyncError(SyncOperation op, String error, boolean permanent);
+    Uni<Void> markSyncError(Operation op, String error, boolean permanent);
 }

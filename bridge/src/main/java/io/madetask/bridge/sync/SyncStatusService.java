@@ -2,8 +2,8 @@ package io.madetask.bridge.sync;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,6 +11,7 @@ import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
 
@@ -22,12 +23,12 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
+import io.madetask.bridge.work.Backlog;
 
 /**
  * The state of all background work, read from the database (so every instance answers the same), for the status
- * endpoint and for the {@code bridge.outbox.*} gauges, which are refreshed every 15 seconds.
+ * endpoint and for the {@code bridge.outbox.*} gauges, which are refreshed every 15 seconds. Each owner of work reports
+ * its own figures ({@link Backlog}); this adds them up by kind and never reads another feature's tables.
  */
 @ApplicationScoped
 public class SyncStatusService {
@@ -36,45 +37,19 @@ public class SyncStatusService {
 
     static final List<String> KINDS = List.of("EXECUTOR_SYNC", "TASK_SYNC", "PAYOUT", "NOTIFICATION", "EVENT");
 
-    private static final String WORK = """
-            select 'EXECUTOR_SYNC' as kind,
-                   (select count(*) from sync_operation where status = 'PENDING' and entity_type = 'EXECUTOR') as pending,
-                   null::bigint as processing,
-                   (select count(*) from executor where sync_state = 'FAILED') as failed,
-                   (select min(created_at) from sync_operation where status = 'PENDING' and entity_type = 'EXECUTOR') as oldest
-            union all
-            select 'TASK_SYNC',
-                   (select count(*) from sync_operation where status = 'PENDING' and entity_type = 'TASK'),
-                   null,
-                   (select count(*) from task where sync_state = 'FAILED'),
-                   (select min(created_at) from sync_operation where status = 'PENDING' and entity_type = 'TASK')
-            union all
-            select 'PAYOUT',
-                   (select count(*) from payout where status = 'PENDING'),
-                   (select count(*) from payout where status = 'PROCESSING'),
-                   (select count(*) from payout where status = 'FAILED'),
-                   (select min(created_at) from payout where status in ('PENDING', 'PROCESSING'))
-            union all
-            select 'NOTIFICATION',
-                   (select count(*) from notification where status = 'PENDING'),
-                   null,
-                   (select count(*) from notification where status = 'FAILED'),
-                   (select min(created_at) from notification where status = 'PENDING')
-            union all
-            select 'EVENT',
-                   (select count(*) from processed_event where status = 'PENDING'),
-                   null,
-                   (select count(*) from processed_event where status = 'FAILED'),
-                   (select min(received_at) from processed_event where status = 'PENDING')""";
-
-    private final Pool pool;
+    private final SyncStore store;
+    private final Instance<Backlog> backlogs;
+    private final Instance<EventLog> events;
     private final MadeTaskClient client;
     private final Vertx vertx;
     private final Map<String, SyncStatusView.Work> latest = new ConcurrentHashMap<>();
     private long timer = -1;
 
-    SyncStatusService(Pool pool, MadeTaskClient client, Vertx vertx, MeterRegistry meters) {
-        this.pool = pool;
+    SyncStatusService(SyncStore store, Instance<Backlog> backlogs, Instance<EventLog> events, MadeTaskClient client,
+            Vertx vertx, MeterRegistry meters) {
+        this.store = store;
+        this.backlogs = backlogs;
+        this.events = events;
         this.client = client;
         this.vertx = vertx;
         for (String kind : KINDS) {
@@ -113,44 +88,30 @@ public class SyncStatusService {
         MadeTaskClient.Reachability r = client.reachability();
         SyncStatusView.MadeTask madetask = new SyncStatusView.MadeTask(client.breakerState().name(), r.reachable(),
                 r.lastAnswerAt(), r.lastFailureAt(), r.lastFailure());
-        return work().flatMap(work -> pool.query("""
-                select event_id, type, source, outcome, received_at from processed_event
-                order by received_at desc limit 1""").execute()
-                .flatMap(events -> pool.query("select name, last_run_at, outcome, detail from job_run").execute()
-                        .map(runs -> {
-                            SyncStatusView.Event last = null;
-                            for (Row e : events) {
-                                last = new SyncStatusView.Event(e.getString("event_id"), e.getString("type"),
-                                        e.getString("source"), e.getString("outcome"), instant(e, "received_at"));
-                            }
-                            SyncStatusView.Run catchUp = null;
-                            SyncStatusView.Run reconciliation = null;
-                            for (Row run : runs) {
-                                SyncStatusView.Run view = new SyncStatusView.Run(instant(run, "last_run_at"),
-                                        run.getString("outcome"), run.getString("detail"));
-                                if (JobRuns.CATCH_UP.equals(run.getString("name"))) {
-                                    catchUp = view;
-                                } else if (JobRuns.RECONCILIATION.equals(run.getString("name"))) {
-                                    reconciliation = view;
-                                }
-                            }
-                            Long oldest = work.stream().map(SyncStatusView.Work::oldestPendingAgeSeconds)
-                                    .filter(a -> a != null).max(Long::compare).orElse(null);
-                            return new SyncStatusView(Instant.now(), madetask, work, oldest, last, catchUp,
-                                    reconciliation);
-                        })));
+        Uni<SyncStatusView.Event> lastEvent = events.isResolvable() ? events.get().lastEvent()
+                : Uni.createFrom().nullItem();
+        return work().flatMap(work -> lastEvent.flatMap(last -> store.runs().map(runs -> {
+            Long oldest = work.stream().map(SyncStatusView.Work::oldestPendingAgeSeconds)
+                    .filter(a -> a != null).max(Long::compare).orElse(null);
+            return new SyncStatusView(Instant.now(), madetask, work, oldest, last, runs.get(JobRuns.CATCH_UP),
+                    runs.get(JobRuns.RECONCILIATION));
+        })));
     }
 
     /** Pending and failed work by kind; also refreshes the gauges. */
     Uni<List<SyncStatusView.Work>> work() {
-        return pool.query(WORK).execute().map(rows -> {
+        List<Uni<List<Backlog.Figures>>> parts = new ArrayList<>();
+        backlogs.forEach(b -> parts.add(b.figures()));
+        return Uni.join().all(parts).andFailFast().map(all -> {
+            Map<String, Backlog.Figures> byKind = new LinkedHashMap<>();
+            KINDS.forEach(kind -> byKind.put(kind, new Backlog.Figures(kind, 0, null, 0, null)));
+            all.forEach(list -> list.forEach(f -> byKind.merge(f.kind(), f, SyncStatusService::add)));
             List<SyncStatusView.Work> work = new ArrayList<>();
             Instant now = Instant.now();
-            for (Row r : rows) {
-                Instant oldest = instant(r, "oldest");
-                SyncStatusView.Work w = new SyncStatusView.Work(r.getString("kind"), r.getLong("pending"),
-                        r.getLong("processing"), r.getLong("failed"),
-                        oldest == null ? null : Math.max(0, Duration.between(oldest, now).toSeconds()));
+            for (Backlog.Figures f : byKind.values()) {
+                SyncStatusView.Work w = new SyncStatusView.Work(f.kind(), f.pending(), f.processing(), f.failed(),
+                        f.oldestPending() == null ? null
+                                : Math.max(0, Duration.between(f.oldestPending(), now).toSeconds()));
                 work.add(w);
                 latest.put(w.kind(), w);
             }
@@ -158,8 +119,14 @@ public class SyncStatusService {
         });
     }
 
-    private static Instant instant(Row r, String column) {
-        OffsetDateTime t = r.getOffsetDateTime(column);
-        return t == null ? null : t.toInstant();
+    private static Backlog.Figures add(Backlog.Figures a, Backlog.Figures b) {
+        Long processing = a.processing();
+        if (b.processing() != null) {
+            processing = processing == null ? b.processing() : Long.valueOf(processing + b.processing());
+        }
+        Instant oldest = a.oldestPending() == null ? b.oldestPending()
+                : b.oldestPending() == null || a.oldestPending().isBefore(b.oldestPending()) ? a.oldestPending()
+                : b.oldestPending();
+        return new Backlog.Figures(a.kind(), a.pending() + b.pending(), processing, a.failed() + b.failed(), oldest);
     }
 }

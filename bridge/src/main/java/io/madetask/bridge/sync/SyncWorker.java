@@ -2,7 +2,6 @@ package io.madetask.bridge.sync;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +18,6 @@ import io.madetask.bridge.common.SafeContext;
 import io.madetask.bridge.common.ShutdownConfig;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.work.LeasedWork;
-import io.madetask.bridge.work.WorkQueue;
 import io.madetask.bridge.work.WorkerIdentity;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
@@ -27,9 +25,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Carries out the outbox. A round claims due operations in one short transaction ({@code FOR UPDATE SKIP LOCKED}, with
@@ -44,41 +39,25 @@ public class SyncWorker {
     /** How long work that ran into MadeTask's open circuit waits, uncounted, before it is claimed again. */
     private static final Duration PAUSE = Duration.ofSeconds(1);
 
-    private static final String CLAIM = """
-            update sync_operation set locked_by = $1, locked_until = now() + make_interval(secs => $2),
-                   attempts = attempts + 1, updated_at = now()
-            where id in (
-                select o.id from sync_operation o
-                where o.status = 'PENDING' and o.next_attempt_at <= now()
-                  and (o.locked_until is null or o.locked_until < now())
-                  and ((o.entity_type = 'EXECUTOR' and o.kind = 'CREATE') = $4)
-                  and not exists (select 1 from sync_operation p
-                                  where p.entity_type = o.entity_type and p.entity_id = o.entity_id
-                                    and p.status = 'PENDING' and p.id < o.id)
-                order by o.id
-                limit $3
-                for update skip locked)
-            returning id, entity_type, entity_id, kind, payload, idempotency_key, attempts, created_at""";
-
-    private final Pool pool;
+    private final SyncStore store;
     private final Vertx vertx;
     private final SyncConfig config;
     private final ShutdownConfig shutdown;
     private final Map<String, SyncHandler> handlers = new HashMap<>();
     private final String instanceId;
-    private final LeasedWork<List<SyncOperation>> pump;
+    private final LeasedWork<List<Operation>> pump;
 
-    SyncWorker(Pool pool, Vertx vertx, SyncConfig config, ShutdownConfig shutdown, Instance<SyncHandler> all,
+    SyncWorker(SyncStore store, Vertx vertx, SyncConfig config, ShutdownConfig shutdown, Instance<SyncHandler> all,
             WorkerIdentity identity, MadeTaskClient client) {
-        this.pool = pool;
+        this.store = store;
         this.vertx = vertx;
         this.config = config;
         this.shutdown = shutdown;
         all.forEach(h -> handlers.put(h.entityType(), h));
         this.instanceId = identity.id();
         this.pump = new LeasedWork<>("Outbox worker", config.concurrency(),
-                new WorkQueue(pool, "sync_operation", "id", Long.class, "attempts", instanceId), config.lease(),
-                client::callBudget, this::claimUnits, this::carryOut, unit -> unit.stream().map(op -> op.id).toList());
+                store.queue(instanceId), config.lease(),
+                client::callBudget, this::claimUnits, this::carryOut, unit -> unit.stream().map(op -> op.id()).toList());
     }
 
     void start(@Observes StartupEvent event) {
@@ -116,10 +95,10 @@ public class SyncWorker {
     }
 
     /** Claims executor creations (in bulk) and other operations, grouped into units of work. */
-    private Uni<List<List<SyncOperation>>> claimUnits(int limit) {
+    private Uni<List<List<Operation>>> claimUnits(int limit) {
         return claim(true, config.claimBatch())
                 .flatMap(bulk -> claim(false, limit).map(rest -> {
-                    List<SyncOperation> all = new ArrayList<>(bulk);
+                    List<Operation> all = new ArrayList<>(bulk);
                     all.addAll(rest);
                     if (!all.isEmpty()) {
                         LOG.debugf("Outbox: %d operations claimed", all.size());
@@ -135,7 +114,7 @@ public class SyncWorker {
     private Uni<Integer> runRound() {
         return claim(true, config.claimBatch())
                 .flatMap(bulk -> claim(false, Math.max(1, config.concurrency())).map(rest -> {
-                    List<SyncOperation> all = new ArrayList<>(bulk);
+                    List<Operation> all = new ArrayList<>(bulk);
                     all.addAll(rest);
                     return all;
                 }))
@@ -144,7 +123,7 @@ public class SyncWorker {
                 return Uni.createFrom().item(0);
             }
             LOG.debugf("Outbox round: %d operations claimed", ops.size());
-            List<List<SyncOperation>> units = group(ops);
+            List<List<Operation>> units = group(ops);
             return Multi.createFrom().iterable(units)
                     .onItem().transformToUni(this::carryOut).merge(Math.max(1, config.concurrency()))
                     .collect().asList()
@@ -152,27 +131,18 @@ public class SyncWorker {
         });
     }
 
-    private Uni<List<SyncOperation>> claim(boolean executorCreations, int limit) {
-        return pool.preparedQuery(CLAIM)
-                .execute(Tuple.of(instanceId, config.lease().toMillis() / 1000.0, limit, executorCreations))
-                .map(rows -> {
-                    List<SyncOperation> ops = new ArrayList<>();
-                    for (Row row : rows) {
-                        ops.add(toOperation(row));
-                    }
-                    ops.sort((a, b) -> Long.compare(a.id, b.id));
-                    return ops;
-                });
+    private Uni<List<Operation>> claim(boolean executorCreations, int limit) {
+        return store.claim(instanceId, config.lease(), limit, executorCreations);
     }
 
     /** Batchable operations of one handler travel together (up to 500); every other one alone. */
-    private List<List<SyncOperation>> group(List<SyncOperation> ops) {
-        Map<String, List<SyncOperation>> batchable = new HashMap<>();
-        List<List<SyncOperation>> units = new ArrayList<>();
-        for (SyncOperation op : ops) {
-            SyncHandler handler = handlers.get(op.entityType);
+    private List<List<Operation>> group(List<Operation> ops) {
+        Map<String, List<Operation>> batchable = new HashMap<>();
+        List<List<Operation>> units = new ArrayList<>();
+        for (Operation op : ops) {
+            SyncHandler handler = handlers.get(op.entityType());
             if (handler != null && handler.canBatch(op)) {
-                batchable.computeIfAbsent(op.entityType, k -> new ArrayList<>()).add(op);
+                batchable.computeIfAbsent(op.entityType(), k -> new ArrayList<>()).add(op);
             } else {
                 units.add(List.of(op));
             }
@@ -189,17 +159,17 @@ public class SyncWorker {
         return units;
     }
 
-    private Uni<Void> carryOut(List<SyncOperation> unit) {
-        SyncHandler handler = handlers.get(unit.get(0).entityType);
+    private Uni<Void> carryOut(List<Operation> unit) {
+        SyncHandler handler = handlers.get(unit.get(0).entityType());
         if (handler == null) {
             return Uni.join().all(unit.stream().map(op -> record(null, op,
-                    SyncHandler.Outcome.failed("No handler for " + op.entityType))).toList()).andFailFast()
+                    SyncHandler.Outcome.failed("No handler for " + op.entityType()))).toList()).andFailFast()
                     .replaceWithVoid();
         }
-        SyncOperation first = unit.get(0);
+        Operation first = unit.get(0);
         Map<String, String> mdc = unit.size() == 1
-                ? Map.of("operationId", Long.toString(first.id), "entity", first.entityType + " " + first.entityId)
-                : Map.of("operationId", first.id + "+" + (unit.size() - 1), "entity", first.entityType + " bulk of "
+                ? Map.of("operationId", Long.toString(first.id()), "entity", first.entityType() + " " + first.entityId())
+                : Map.of("operationId", first.id() + "+" + (unit.size() - 1), "entity", first.entityType() + " bulk of "
                         + unit.size());
         Uni<List<SyncHandler.Outcome>> outcomes = unit.size() == 1
                 ? SafeContext.start(vertx, mdc, () -> handler.handle(first)).map(List::of)
@@ -209,12 +179,12 @@ public class SyncWorker {
                     if (e instanceof io.madetask.bridge.madetask.MadeTaskException.CircuitOpen) {
                         return unit.stream().map(op -> SyncHandler.Outcome.PAUSED).toList();
                     }
-                    LOG.warnf("Outbox operation %s failed unexpectedly: %s", unit.get(0).id, e.toString());
+                    LOG.warnf("Outbox operation %s failed unexpectedly: %s", unit.get(0).id(), e.toString());
                     return unit.stream().map(op -> SyncHandler.Outcome.retry("Unexpected: " + e.getClass().getSimpleName()))
                             .toList();
                 })
                 .flatMap(results -> {
-                    LOG.debugf("Outbox %s %s for %s: %s", unit.get(0).kind, unit.get(0).entityType, unit.get(0).entityId,
+                    LOG.debugf("Outbox %s %s for %s: %s", unit.get(0).kind(), unit.get(0).entityType(), unit.get(0).entityId(),
                             results.get(0).result());
                     List<Uni<Void>> records = new ArrayList<>();
                     for (int i = 0; i < unit.size(); i++) {
@@ -226,7 +196,7 @@ public class SyncWorker {
                 .onFailure().recoverWithNull();
     }
 
-    private Uni<Void> record(SyncHandler handler, SyncOperation op, SyncHandler.Outcome outcome) {
+    private Uni<Void> record(SyncHandler handler, Operation op, SyncHandler.Outcome outcome) {
         Uni<Void> recorded = switch (outcome.result()) {
             case DONE -> update(op, "DONE", null, null, 0);
             case FAILED -> update(op, "FAILED", outcome.error(), null, 0);
@@ -237,51 +207,23 @@ public class SyncWorker {
                 pump.pause(PAUSE);
                 yield update(op, "PENDING", null, Instant.now().plus(PAUSE), -1);
             }
-            case RETRY -> update(op, "PENDING", outcome.error(), Instant.now().plus(backoff(op.attempts)), 0);
+            case RETRY -> update(op, "PENDING", outcome.error(), Instant.now().plus(backoff(op.attempts())), 0);
         };
         if (handler != null && (outcome.result() == SyncHandler.Result.FAILED
                 || outcome.result() == SyncHandler.Result.RETRY)) {
-            LOG.infof("Outbox %s %s %s for %s: %s (%s)", op.kind, op.entityType, outcome.result(), op.entityId,
-                    outcome.error(), op.attempts == 1 ? "first try" : "try " + op.attempts);
+            LOG.infof("Outbox %s %s %s for %s: %s (%s)", op.kind(), op.entityType(), outcome.result(), op.entityId(),
+                    outcome.error(), op.attempts() == 1 ? "first try" : "try " + op.attempts());
             recorded = recorded.flatMap(v -> SafeContext.run(vertx,
                     () -> handler.markSyncError(op, outcome.error(), outcome.result() == SyncHandler.Result.FAILED)));
         }
         return recorded;
     }
 
-    private Uni<Void> update(SyncOperation op, String status, String error, Instant next, int attemptsDelta) {
-        // A task's operation that is over makes the task's payout waiting for it due (PayoutEngine.DUE_AFTER_ACCEPTANCE)
-        return pool.preparedQuery("""
-                with done as (
-                    update sync_operation set status = $2, last_error = $3,
-                           next_attempt_at = coalesce($4, next_attempt_at), attempts = attempts + $5,
-                           locked_by = null, locked_until = null, updated_at = now()
-                    where id = $1 and locked_by = $6
-                    returning entity_type, entity_id, status)
-                update payout p set next_attempt_at = now()
-                from done where done.entity_type = 'TASK' and done.status <> 'PENDING'
-                  and p.task_crm_id = done.entity_id and p.status = 'PENDING' and p.next_attempt_at = 'infinity'""")
-                .execute(Tuple.tuple(List.of(op.id, status)).addString(error)
-                        .addOffsetDateTime(next == null ? null : next.atOffset(java.time.ZoneOffset.UTC))
-                        .addInteger(attemptsDelta).addString(instanceId))
-                .replaceWithVoid();
+    private Uni<Void> update(Operation op, String status, String error, Instant next, int attemptsDelta) {
+        return store.finish(op.id(), status, error, next, attemptsDelta, instanceId);
     }
 
     Duration backoff(int attempts) {
         return Backoff.doubling(config.retryInitial(), config.retryMax(), attempts);
-    }
-
-    private static SyncOperation toOperation(Row row) {
-        SyncOperation op = new SyncOperation();
-        op.id = row.getLong("id");
-        op.entityType = row.getString("entity_type");
-        op.entityId = row.getString("entity_id");
-        op.kind = row.getString("kind");
-        op.payload = row.getString("payload");
-        op.idempotencyKey = row.getString("idempotency_key");
-        op.attempts = row.getInteger("attempts");
-        OffsetDateTime created = row.getOffsetDateTime("created_at");
-        op.createdAt = created == null ? null : created.toInstant();
-        return op;
     }
 }

@@ -30,6 +30,8 @@ public class Task extends PanacheEntityBase {
     public String status;
     public long madetaskVersion;
     public String syncState;
+    /** MadeTask has the task ACCEPTED (or PAID): set in the transaction that learns it, with the payout's move. */
+    public boolean acceptedInMadetask;
     public Instant lastSyncedAt;
     public String lastError;
     public long version;

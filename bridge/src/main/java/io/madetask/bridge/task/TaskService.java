@@ -1,7 +1,9 @@
 package io.madetask.bridge.task;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -16,17 +18,19 @@ import io.madetask.bridge.common.Filter;
 import io.madetask.bridge.common.PageView;
 import io.madetask.bridge.common.Problem;
 import io.madetask.bridge.common.RequestIds;
-import io.madetask.bridge.executor.Executor;
-import io.madetask.bridge.payout.PayoutService;
+import io.madetask.bridge.executor.ExecutorRef;
+import io.madetask.bridge.executor.ExecutorService;
 import io.madetask.bridge.sync.SyncOutbox;
+import io.madetask.bridge.work.Backlog;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /** Tasks as the CRM writes them, and the client's moves on them. */
 @ApplicationScoped
-public class TaskService {
+public class TaskService implements Backlog {
 
     static final String CREATE = "CREATE";
     static final String UPDATE = "UPDATE";
@@ -36,9 +40,14 @@ public class TaskService {
     private final SyncOutbox outbox;
     private final Audit audit;
     private final ObjectMapper json;
-    private final PayoutService payouts;
+    private final TaskPayouts payouts;
+    private final ExecutorService executors;
+    private final TaskStore store;
 
-    TaskService(SyncOutbox outbox, Audit audit, ObjectMapper json, PayoutService payouts) {
+    TaskService(SyncOutbox outbox, Audit audit, ObjectMapper json, TaskPayouts payouts, ExecutorService executors,
+            TaskStore store) {
+        this.executors = executors;
+        this.store = store;
         this.payouts = payouts;
         this.outbox = outbox;
         this.audit = audit;
@@ -65,7 +74,7 @@ public class TaskService {
             throw BridgeException.validation(List.of(new Problem.FieldError("body", "a JSON object is required")));
         }
         request.validate();
-        return Executor.<Executor>findById(request.executorCrmId()).flatMap(executor -> {
+        return executors.ref(request.executorCrmId()).flatMap(executor -> {
             if (executor == null) {
                 throw BridgeException.validation(List.of(new Problem.FieldError("executorCrmId",
                         "no executor with this crmId")));
@@ -76,14 +85,14 @@ public class TaskService {
         });
     }
 
-    private Uni<Upserted> create(String crmId, TaskRequest request, Executor executor, String actor) {
-        if ("BLOCKED".equals(executor.status)) {
+    private Uni<Upserted> create(String crmId, TaskRequest request, ExecutorRef executor, String actor) {
+        if ("BLOCKED".equals(executor.status())) {
             throw new BridgeException(422, "executor_blocked", "Executor blocked",
-                    "Executor " + executor.crmId + " is blocked and cannot take tasks");
+                    "Executor " + executor.crmId() + " is blocked and cannot take tasks");
         }
         Task t = new Task();
         t.crmId = crmId;
-        t.executorCrmId = executor.crmId;
+        t.executorCrmId = executor.crmId();
         apply(t, request);
         t.status = "ASSIGNED";
         t.syncState = "PENDING";
@@ -92,7 +101,7 @@ public class TaskService {
         return t.persist()
                 .flatMap(saved -> outbox.enqueue(Task.ENTITY, crmId, CREATE, null))
                 .flatMap(op -> audit.record(actor, "task.create", Task.ENTITY, crmId, "ACCEPTED", RequestIds.current(),
-                        "executor " + executor.crmId + ", reward " + t.reward.toPlainString()))
+                        "executor " + executor.crmId() + ", reward " + t.reward.toPlainString()))
                 .map(v -> new Upserted(TaskView.of(t), true));
     }
 
@@ -151,10 +160,35 @@ public class TaskService {
                             .flatMap(op -> audit.record(actor, "task.status", Task.ENTITY, crmId, "ACCEPTED",
                                     RequestIds.current(), from + " -> " + change.status()))
                             .flatMap(v -> "ACCEPTED".equals(change.status())
-                                    ? payouts.createFor(t.crmId, t.executorCrmId, t.reward)
+                                    ? payouts.accepted(t.crmId, t.executorCrmId, t.reward, null)
                                     : Uni.createFrom().voidItem())
                             .flatMap(v -> view(t));
                 });
+    }
+
+    /** A task as a payout batch sees it, read under the task's row lock. */
+    public record ForPayout(String crmId, String status, String madetaskId, String executorCrmId, BigDecimal reward,
+            boolean acceptedInMadetask) {
+    }
+
+    /**
+     * The named tasks, locked until the caller's transaction (a payout batch's, on its connection) ends; those that do
+     * not exist are missing from the answer.
+     */
+    public Uni<Map<String, ForPayout>> lockForPayout(SqlConnection c, List<String> crmIds) {
+        return store.lock(c, crmIds);
+    }
+
+    /**
+     * Accepts, as the client would, those of the tasks the client may accept now (IN_PROGRESS or SUBMITTED), on the
+     * caller's connection and inside its transaction, with each task's move to MadeTask and its audit line. Answers the
+     * tasks accepted.
+     */
+    public Uni<List<String>> acceptAll(SqlConnection c, List<String> crmIds, String reason, String actor) {
+        String payload = json.createObjectNode().put("to", "ACCEPTED").put("comment", reason).toString();
+        return store.accept(c, crmIds).call(accepted -> outbox.enqueueAll(c, Task.ENTITY, accepted, TRANSITION, payload))
+                .call(accepted -> audit.recordAll(c, actor, "task.status", Task.ENTITY, accepted, "ACCEPTED",
+                        RequestIds.current(), "accepted: " + reason));
     }
 
     @WithSession
@@ -184,5 +218,11 @@ public class TaskService {
         t.description = request.description() == null ? "" : request.description();
         t.reward = request.reward().value();
         t.deadline = request.deadline() == null ? null : request.deadline().toInstant();
+    }
+
+    /** Tasks whose sync with MadeTask FAILED, waiting for a person (TASK_SYNC). */
+    @Override
+    public Uni<List<Figures>> figures() {
+        return store.failedSyncCount().map(n -> List.of(new Figures("TASK_SYNC", 0, null, n, null)));
     }
 }

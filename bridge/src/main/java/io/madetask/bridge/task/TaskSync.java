@@ -12,14 +12,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.madetask.bridge.audit.Audit;
 import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.common.Money;
-import io.madetask.bridge.executor.Executor;
-import io.madetask.bridge.payout.PayoutService;
+import io.madetask.bridge.executor.ExecutorService;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.madetask.MadeTaskEventHandler;
 import io.madetask.bridge.madetask.MadeTaskException;
 import io.madetask.bridge.madetask.MadeTaskModel;
 import io.madetask.bridge.sync.SyncHandler;
-import io.madetask.bridge.sync.SyncOperation;
+import io.madetask.bridge.sync.Operation;
+import io.madetask.bridge.sync.SyncOutbox;
 import io.smallrye.mutiny.Uni;
 
 /** Carries task operations to MadeTask: create (once its executor is there), update, and the client's moves. */
@@ -30,10 +30,15 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
     private final Audit audit;
     private final ObjectMapper json;
     private final BackgroundTx tx;
-    private final PayoutService payouts;
+    private final TaskPayouts payouts;
+    private final ExecutorService executors;
+    private final SyncOutbox outbox;
 
-    TaskSync(MadeTaskClient client, Audit audit, ObjectMapper json, BackgroundTx tx, PayoutService payouts) {
+    TaskSync(MadeTaskClient client, Audit audit, ObjectMapper json, BackgroundTx tx, TaskPayouts payouts,
+            ExecutorService executors, SyncOutbox outbox) {
         this.tx = tx;
+        this.executors = executors;
+        this.outbox = outbox;
         this.payouts = payouts;
         this.client = client;
         this.audit = audit;
@@ -50,21 +55,21 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
     }
 
     @Override
-    public Uni<Outcome> handle(SyncOperation op) {
-        return snapshot(op.entityId).flatMap(s -> {
+    public Uni<Outcome> handle(Operation op) {
+        return snapshot(op.entityId()).flatMap(s -> {
             if (s == null) {
                 return Uni.createFrom().item(Outcome.DONE);
             }
-            return switch (op.kind) {
+            return switch (op.kind()) {
                 case TaskService.CREATE -> create(op, s);
                 case TaskService.UPDATE -> update(op, s);
                 case TaskService.TRANSITION -> transition(op, s);
-                default -> Uni.createFrom().item(Outcome.failed("Unknown operation " + op.kind));
+                default -> Uni.createFrom().item(Outcome.failed("Unknown operation " + op.kind()));
             };
         });
     }
 
-    private Uni<Outcome> create(SyncOperation op, Snapshot s) {
+    private Uni<Outcome> create(Operation op, Snapshot s) {
         if (s.madetaskId() != null) {
             // An event linked the task while this operation's answer was lost: take MadeTask's state and close it.
             return client.getTask(s.madetaskId())
@@ -78,7 +83,7 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
         }
         MadeTaskModel.TaskCreate body = new MadeTaskModel.TaskCreate(s.crmId(), s.executorMadetaskId(), s.title(),
                 s.description(), s.reward(), s.deadline());
-        return client.createTask(body, op.idempotencyKey)
+        return client.createTask(body, op.idempotencyKey())
                 .flatMap(mt -> record(op, s, mt, "madetask.task.create", true))
                 .onFailure(MadeTaskException.class).recoverWithUni(e -> {
                     MadeTaskException m = (MadeTaskException) e;
@@ -92,7 +97,7 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
                 });
     }
 
-    private Uni<Outcome> update(SyncOperation op, Snapshot s) {
+    private Uni<Outcome> update(Operation op, Snapshot s) {
         if (s.madetaskId() == null) {
             return Uni.createFrom().item(Outcome.WAIT);
         }
@@ -111,25 +116,20 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
                 });
     }
 
-    private Uni<Outcome> transition(SyncOperation op, Snapshot s) {
+    private Uni<Outcome> transition(Operation op, Snapshot s) {
         if (s.madetaskId() == null) {
             return Uni.createFrom().item(Outcome.WAIT);
         }
         JsonNode payload;
         try {
-            payload = json.readTree(op.payload);
+            payload = json.readTree(op.payload());
         } catch (Exception e) {
             return Uni.createFrom().item(Outcome.failed("Unreadable transition"));
         }
         String to = payload.path("to").asText();
         String comment = payload.path("comment").isTextual() ? payload.path("comment").asText() : null;
-        return client.transitionTask(s.madetaskId(), new MadeTaskModel.Transition(to, comment), op.idempotencyKey)
+        return client.transitionTask(s.madetaskId(), new MadeTaskModel.Transition(to, comment), op.idempotencyKey())
                 .flatMap(mt -> record(op, s, mt, "madetask.task.transition", true))
-                .invoke(outcome -> {
-                    if ("ACCEPTED".equals(to)) {
-                        payouts.taskAccepted();
-                    }
-                })
                 .onFailure(MadeTaskException.class).recoverWithUni(e -> {
                     MadeTaskException m = (MadeTaskException) e;
                     if (!"invalid_transition".equals(m.code())) {
@@ -142,18 +142,16 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
                                 .replaceWith(arrived ? Outcome.DONE : Outcome.failed(
                                         "MadeTask refused " + to + ": the task is " + mt.status() + " there"));
                         return arrived || !"ACCEPTED".equals(to) ? recorded
-                                : recorded.call(() -> tx.transaction(() -> payouts.failForTask(s.crmId(),
+                                : recorded.call(() -> tx.transaction(() -> payouts.acceptanceRefused(s.crmId(),
                                         "TASK_NOT_ACCEPTED", "MadeTask would not accept the task: it is "
                                                 + mt.status() + " there")));
                     }).onFailure(MadeTaskException.class).recoverWithItem(f -> Outcome.of((MadeTaskException) f));
                 });
     }
 
-    private Uni<Outcome> record(SyncOperation op, Snapshot s, MadeTaskModel.Task mt, String action, boolean success) {
+    private Uni<Outcome> record(Operation op, Snapshot s, MadeTaskModel.Task mt, String action, boolean success) {
         return tx.transaction(() -> Task.<Task>findById(s.crmId(), LockModeType.PESSIMISTIC_WRITE)
-                .flatMap(t -> SyncOperation.count(
-                        "entityType = ?1 and entityId = ?2 and status = 'PENDING' and id <> ?3", Task.ENTITY, t.crmId,
-                        op.id).flatMap(others -> {
+                .flatMap(t -> outbox.pendingBesides(Task.ENTITY, t.crmId, op.id()).flatMap(others -> {
                             if (t.madetaskId == null) {
                                 t.madetaskId = mt.id();
                             }
@@ -164,7 +162,9 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
                                 t.syncState = others > 0 ? "PENDING" : "SYNCED";
                             }
                             return audit.record(Audit.SYSTEM, action, Task.ENTITY, t.crmId, success ? "DONE" : "REFUSED",
-                                    op.idempotencyKey, "MadeTask " + mt.id() + " version " + mt.version() + ", " + mt.status());
+                                    op.idempotencyKey(), "MadeTask " + mt.id() + " version " + mt.version() + ", " + mt.status())
+                                    .call(() -> acceptedThere(t, mt) ? payouts.acceptanceInMadeTask(t.crmId, mt.id())
+                                            : Uni.createFrom().voidItem());
                         })))
                 .replaceWith(Outcome.DONE);
     }
@@ -203,17 +203,31 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
                     if (t.madetaskId == null) {
                         t.madetaskId = mt.id();
                     }
-                    return SyncOperation.count("entityType = ?1 and entityId = ?2 and status = 'PENDING' and kind = ?3",
-                            Task.ENTITY, t.crmId, TaskService.TRANSITION)
+                    return outbox.pending(Task.ENTITY, t.crmId, TaskService.TRANSITION)
                             .flatMap(moving -> {
                                 if (!applyRemote(t, mt, moving == 0)) {
                                     return Uni.createFrom().item("STALE");
                                 }
+                                // Accepted here: the payout is made; it may go once MadeTask has the task accepted.
                                 return "ACCEPTED".equals(t.status) || "PAID".equals(t.status)
-                                        ? payouts.createFor(t.crmId, t.executorCrmId, t.reward).replaceWith("APPLIED")
+                                        ? payouts.accepted(t.crmId, t.executorCrmId, t.reward,
+                                                acceptedThere(t, mt) ? mt.id() : null).replaceWith("APPLIED")
                                         : Uni.createFrom().item("APPLIED");
                             });
                 });
+    }
+
+    /**
+     * Whether MadeTask's view shows the task accepted (or paid) while it is accepted here too; records that fact on
+     * the task, which a payout batch reads as "MadeTask has it, the payout may go".
+     */
+    private static boolean acceptedThere(Task t, MadeTaskModel.Task mt) {
+        boolean accepted = ("ACCEPTED".equals(mt.status()) || "PAID".equals(mt.status()))
+                && ("ACCEPTED".equals(t.status) || "PAID".equals(t.status));
+        if (accepted) {
+            t.acceptedInMadetask = true;
+        }
+        return accepted;
     }
 
     static boolean applyRemote(Task t, MadeTaskModel.Task mt, boolean takeStatus) {
@@ -230,8 +244,8 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
     }
 
     @Override
-    public Uni<Void> markSyncError(SyncOperation op, String error, boolean permanent) {
-        return tx.transaction(() -> Task.<Task>findById(op.entityId, LockModeType.PESSIMISTIC_WRITE)
+    public Uni<Void> markSyncError(Operation op, String error, boolean permanent) {
+        return tx.transaction(() -> Task.<Task>findById(op.entityId(), LockModeType.PESSIMISTIC_WRITE)
                 .flatMap(t -> {
             if (t == null) {
                 return Uni.createFrom().voidItem();
@@ -240,16 +254,16 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
             if (permanent) {
                 t.syncState = "FAILED";
             }
-            return permanent ? audit.record(Audit.SYSTEM, "madetask.task." + op.kind.toLowerCase(), Task.ENTITY, t.crmId,
-                    "FAILED", op.idempotencyKey, error) : Uni.createFrom().voidItem();
+            return permanent ? audit.record(Audit.SYSTEM, "madetask.task." + op.kind().toLowerCase(), Task.ENTITY, t.crmId,
+                    "FAILED", op.idempotencyKey(), error) : Uni.createFrom().voidItem();
         }));
     }
 
     private Uni<Snapshot> snapshot(String crmId) {
         return tx.session(() -> Task.<Task>findById(crmId).flatMap(t -> t == null
                 ? Uni.createFrom().nullItem()
-                : Executor.<Executor>findById(t.executorCrmId).map(e -> new Snapshot(t.crmId, t.madetaskId,
-                        t.madetaskVersion, e.madetaskId, e.syncState, t.title, t.description, Money.rub(t.reward),
+                : executors.ref(t.executorCrmId).map(e -> new Snapshot(t.crmId, t.madetaskId,
+                        t.madetaskVersion, e.madetaskId(), e.syncState(), t.title, t.description, Money.rub(t.reward),
                         t.deadline == null ? null : t.deadline.toString()))));
     }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.madetask.bridge.common.Money;
 import io.madetask.bridge.common.SyncView;
-import io.madetask.bridge.payout.PayoutService;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** A task as the API shows it. */
@@ -24,7 +23,7 @@ public record TaskView(String crmId, String madetaskId, String executorCrmId, St
         return of(t, null);
     }
 
-    static TaskView of(Task t, PayoutService.PayoutRef payout) {
+    static TaskView of(Task t, TaskPayouts.PayoutRef payout) {
         return new TaskView(t.crmId, t.madetaskId, t.executorCrmId, t.title, t.description, Money.rub(t.reward),
                 t.deadline, t.status, payout == null ? null : new PayoutRef(payout.id(), payout.status()),
                 new SyncView(t.syncState, t.lastSyncedAt, t.lastError), t.version, t.createdAt, t.updatedAt);

@@ -1,0 +1,259 @@
+package io.madetask.bridge.payout;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.madetask.bridge.madetask.MadeTaskModel;
+import io.madetask.bridge.work.Backlog;
+import io.madetask.bridge.work.WorkQueue;
+import io.quarkus.panache.common.Parameters;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * All SQL on the payout feature's tables ({@code payout}, {@code payout_batch}, {@code payout_batch_item}). Entity work
+ * (inside a Hibernate Reactive transaction) is HQL on {@link Payout}; set-based and engine work is SQL on the Vert.x
+ * client, on the caller's connection when it is part of a larger transaction.
+ */
+@ApplicationScoped
+class PayoutStore {
+
+    private static final String CLAIM = """
+            update payout set locked_by = $1, locked_until = now() + make_interval(secs => $2),
+                   calls = calls + 1, updated_at = now()
+            where id in (
+                select id from payout
+                where status = 'PENDING' and task_madetask_id is not null and next_attempt_at <= now()
+                  and (locked_until is null or locked_until < now())
+                order by next_attempt_at, id
+                limit $3
+                for update skip locked)
+            returning id, idempotency_key, amount, task_crm_id, calls, task_madetask_id""";
+
+    private static final String RECORD = """
+            with before as (select id, status from payout where id = $1 and locked_by = $10 for update)
+            update payout p set
+                status = case when p.status in ('PAID', 'FAILED') then p.status
+                              when p.status = 'PROCESSING' and $2 = 'PENDING' then p.status else $2 end,
+                madetask_id = coalesce($3, p.madetask_id), failure_code = $4, failure_message = $5,
+                receipt_url = coalesce($6, p.receipt_url), paid_at = coalesce($7, p.paid_at), last_error = $8,
+                next_attempt_at = coalesce($9, p.next_attempt_at), last_instance = $10,
+                locked_by = null, locked_until = null, updated_at = now()
+            from before where p.id = before.id
+            returning before.status as was, p.status as now""";
+
+    private final Pool pool;
+
+    PayoutStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    // ---------------------------------------------------------------- the engine
+
+    WorkQueue queue(String instanceId) {
+        return new WorkQueue(pool, "payout", "id", String.class, "calls", instanceId);
+    }
+
+    /** Payouts that may go now: pending, due, their task accepted in MadeTask, not claimed by anyone. */
+    Uni<List<PayoutEngine.Claimed>> claim(String instanceId, Duration lease, int limit) {
+        return pool.preparedQuery(CLAIM).execute(Tuple.of(instanceId, lease.toMillis() / 1000.0, limit))
+                .map(rows -> {
+                    List<PayoutEngine.Claimed> list = new ArrayList<>();
+                    for (Row r : rows) {
+                        list.add(new PayoutEngine.Claimed(r.getString("id"), r.getString("idempotency_key"),
+                                r.getBigDecimal("amount"), r.getString("task_crm_id"),
+                                r.getString("task_madetask_id"), r.getInteger("calls")));
+                    }
+                    return list;
+                });
+    }
+
+    /**
+     * A call's outcome, only while this instance holds the claim; a settled payout keeps its status. Answers each
+     * changed row's status before and after (none when the claim was lost).
+     */
+    Uni<RowSet<Row>> record(SqlClient c, Tuple values) {
+        return c.preparedQuery(RECORD).execute(values);
+    }
+
+    <T> Uni<T> inTransaction(java.util.function.Function<SqlConnection, Uni<T>> work) {
+        return pool.withTransaction(work);
+    }
+
+    Uni<RowSet<Row>> record(Tuple values) {
+        return record(pool, values);
+    }
+
+    // ---------------------------------------------------------------- settlement
+
+    /**
+     * Moves PENDING or PROCESSING forward, never back, and never touches a settled payout (caller's transaction).
+     * Matched by MadeTask's payout id, or, for a payout whose answer was lost, by its task (not for FAILED: that may
+     * be an earlier attempt's). Answers how many rows changed.
+     */
+    Uni<Integer> settle(MadeTaskModel.Payout mt) {
+        String from = "PROCESSING".equals(mt.status()) ? "status = 'PENDING'" : "status in ('PENDING', 'PROCESSING')";
+        String match = "FAILED".equals(mt.status()) ? "madetaskId = :id"
+                : "(madetaskId = :id or (madetaskId is null and taskMadetaskId = :task))";
+        return Payout.update("status = :status, madetaskId = :id, failureCode = :code, failureMessage = :message, "
+                + "receiptUrl = :receipt, paidAt = :paidAt, updatedAt = :now where " + from + " and " + match,
+                Parameters.with("status", mt.status()).and("id", mt.id()).and("code", mt.failureCode())
+                        .and("message", mt.failureMessage()).and("receipt", mt.receiptUrl())
+                        .and("paidAt", mt.paidAt() == null ? null : OffsetDateTime.parse(mt.paidAt()).toInstant())
+                        .and("now", Instant.now()).and("task", mt.taskId()));
+    }
+
+    /** MadeTask's ids of payouts PROCESSING longer than {@code after}, oldest first. */
+    Uni<List<String>> processingLongerThan(Duration after, int limit) {
+        return pool.preparedQuery("""
+                select madetask_id from payout where status = 'PROCESSING' and madetask_id is not null
+                and updated_at < now() - make_interval(secs => $1) order by updated_at limit $2""")
+                .execute(Tuple.of((double) after.toSeconds(), limit))
+                .map(rows -> {
+                    List<String> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getString("madetask_id")));
+                    return ids;
+                });
+    }
+
+    /** MadeTask still has the payout PROCESSING: asked again only after another {@code reconcile-after}. */
+    Uni<Void> stillProcessing(String madetaskId) {
+        return pool.preparedQuery("update payout set updated_at = now() where madetask_id = $1 and status = 'PROCESSING'")
+                .execute(Tuple.of(madetaskId)).replaceWithVoid();
+    }
+
+    // ---------------------------------------------------------------- the task's acceptance (caller's transaction)
+
+    /** The task's waiting payout may go: its acceptance reached MadeTask. Answers whether one was waiting. */
+    Uni<Boolean> due(String taskCrmId, String taskMadetaskId) {
+        return Payout.update("taskMadetaskId = ?1, nextAttemptAt = ?2, updatedAt = ?2 "
+                + "where taskCrmId = ?3 and status = 'PENDING' and taskMadetaskId is null",
+                taskMadetaskId, Instant.now(), taskCrmId).map(n -> n > 0);
+    }
+
+    /** The task's pending payout cannot be made. */
+    Uni<Void> failPending(String taskCrmId, String code, String message) {
+        return Payout.update("status = 'FAILED', failureCode = ?1, failureMessage = ?2, updatedAt = ?3 "
+                + "where taskCrmId = ?4 and status = 'PENDING'", code, message, Instant.now(), taskCrmId)
+                .replaceWithVoid();
+    }
+
+    // ---------------------------------------------------------------- batches (on the batch's connection)
+
+    Uni<Void> insertBatch(SqlConnection c, String batchId, String actor, int total) {
+        return c.preparedQuery("insert into payout_batch (id, created_by, total) values ($1, $2, $3)")
+                .execute(Tuple.of(batchId, actor, total)).replaceWithVoid();
+    }
+
+    /** The batch's items in order; a null error code is an item to pay. */
+    Uni<Void> insertItems(SqlConnection c, String batchId, List<String> taskCrmIds, List<String> errorCodes,
+            List<String> errorMessages) {
+        Integer[] positions = new Integer[taskCrmIds.size()];
+        for (int i = 0; i < positions.length; i++) {
+            positions[i] = i + 1;
+        }
+        return c.preparedQuery("""
+                insert into payout_batch_item (batch_id, position, task_crm_id, error_code, error_message)
+                select $1, x.pos, x.id, x.code, x.message
+                from unnest($2::int[], $3::text[], $4::text[], $5::text[]) as x(pos, id, code, message)""")
+                .execute(Tuple.tuple().addString(batchId).addArrayOfInteger(positions)
+                        .addArrayOfString(taskCrmIds.toArray(String[]::new))
+                        .addArrayOfString(errorCodes.toArray(String[]::new))
+                        .addArrayOfString(errorMessages.toArray(String[]::new)))
+                .replaceWithVoid();
+    }
+
+    /**
+     * The missing payouts of the batch's tasks (a task's existing payout stays its one payout), each with its key made
+     * now; those whose task MadeTask has accepted carry its id and may go at once, the rest wait.
+     */
+    Uni<Void> insertPayouts(SqlConnection c, String batchId, List<String> taskCrmIds, List<String> executorCrmIds,
+            List<BigDecimal> amounts, List<String> taskMadetaskIds) {
+        if (taskCrmIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return c.preparedQuery("""
+                insert into payout (id, task_crm_id, executor_crm_id, amount, status, idempotency_key, batch_id,
+                                    task_madetask_id)
+                select s.id, s.task, s.executor, s.amount::numeric, 'PENDING', 'bridge-payout-' || s.id || '-1', $1,
+                       s.task_madetask_id
+                from (select 'po-' || gen_random_uuid() as id, x.*
+                      from unnest($2::text[], $3::text[], $4::text[], $5::text[])
+                           as x(task, executor, amount, task_madetask_id)) s
+                on conflict (task_crm_id) do nothing""")
+                .execute(Tuple.tuple().addString(batchId).addArrayOfString(taskCrmIds.toArray(String[]::new))
+                        .addArrayOfString(executorCrmIds.toArray(String[]::new))
+                        .addArrayOfString(amounts.stream().map(BigDecimal::toPlainString).toArray(String[]::new))
+                        .addArrayOfString(taskMadetaskIds.toArray(String[]::new)))
+                .flatMap(v -> c.preparedQuery("""
+                        update payout_batch_item i set payout_id = p.id from payout p
+                        where i.batch_id = $1 and i.error_code is null and p.task_crm_id = i.task_crm_id""")
+                        .execute(Tuple.of(batchId)))
+                .replaceWithVoid();
+    }
+
+    /** Marks the batch finished when nothing of it is left to settle (set by the database, see V4). */
+    Uni<Void> completeIfSettled(SqlClient c, String batchId) {
+        return c.preparedQuery("select bridge_complete_batch($1)").execute(Tuple.of(batchId)).replaceWithVoid();
+    }
+
+    Uni<RowSet<Row>> batchCounts(String batchId) {
+        return pool.preparedQuery("""
+                select b.id, b.total, b.created_at, b.finished_at,
+                       count(*) filter (where i.error_code is not null) as rejected,
+                       count(*) filter (where i.error_code is null and (p.status is null or p.status = 'PENDING')) as pending,
+                       count(*) filter (where p.status = 'PROCESSING') as processing,
+                       count(*) filter (where p.status = 'PAID') as paid,
+                       count(*) filter (where p.status = 'FAILED') as failed
+                from payout_batch b
+                join payout_batch_item i on i.batch_id = b.id
+                left join payout p on p.id = i.payout_id
+                where b.id = $1
+                group by b.id""").execute(Tuple.of(batchId));
+    }
+
+    /** Completes a batch whose last settlement raced with its creation; answers when it finished. */
+    Uni<OffsetDateTime> complete(String batchId) {
+        return completeIfSettled(pool, batchId)
+                .flatMap(v -> pool.preparedQuery("select finished_at from payout_batch where id = $1")
+                        .execute(Tuple.of(batchId)))
+                .map(f -> f.iterator().next().getOffsetDateTime("finished_at"));
+    }
+
+    Uni<RowSet<Row>> batchItems(String batchId, String status, int limit, int offset) {
+        String itemStatus = "case when i.error_code is not null then 'REJECTED' else coalesce(p.status, 'PENDING') end";
+        return pool.preparedQuery("""
+                select i.task_crm_id, %1$s as status, i.payout_id, p.failure_code, i.error_code, i.error_message,
+                       count(*) over () as total
+                from payout_batch_item i left join payout p on p.id = i.payout_id
+                where i.batch_id = $1 and ($2::text is null or %1$s = $2)
+                order by i.position limit $3 offset $4""".formatted(itemStatus))
+                .execute(Tuple.of(batchId, status, limit, offset));
+    }
+
+    // ---------------------------------------------------------------- backlog
+
+    Uni<Backlog.Figures> backlog() {
+        return pool.query("""
+                select (select count(*) from payout where status = 'PENDING') as pending,
+                       (select count(*) from payout where status = 'PROCESSING') as processing,
+                       (select count(*) from payout where status = 'FAILED') as failed,
+                       (select min(created_at) from payout where status in ('PENDING', 'PROCESSING')) as oldest""").execute().map(rows -> {
+                    Row r = rows.iterator().next();
+                    OffsetDateTime oldest = r.getOffsetDateTime("oldest");
+                    return new Backlog.Figures("PAYOUT", r.getLong("pending"), r.getLong("processing"),
+                            r.getLong("failed"), oldest == null ? null : oldest.toInstant());
+                });
+    }
+}
