@@ -1,18 +1,24 @@
 package io.madetask.sandbox;
 
 import java.math.BigDecimal;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
@@ -28,7 +34,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -41,7 +46,11 @@ import io.vertx.ext.web.handler.BodyHandler;
 public final class MadeTaskSandbox {
 
     private static final Logger LOG = Logger.getLogger(MadeTaskSandbox.class);
+    private static final String JSON = "application/json";
     private static final String PROBLEM_JSON = "application/problem+json";
+    private static final String RECEIPT_ISSUER = "ФНС «Мой налог» (sandbox)";
+    /** Lifetime of the dev issuer's tokens when none is asked for. */
+    private static final long DEV_TOKEN_TTL_SECONDS = 3600;
     private static final List<String> ERROR_FAULTS = List.of("ERROR_500", "ERROR_502", "ERROR_503", "ERROR_504");
 
     private final Vertx vertx;
@@ -49,7 +58,7 @@ public final class MadeTaskSandbox {
     private final ObjectMapper json = new ObjectMapper();
     private final SandboxStore store;
     private final SandboxWebhooks webhooks;
-    private final SandboxIdentity identity = new SandboxIdentity();
+    private final SandboxIdentity identity = new SandboxIdentity(json);
     private final Map<String, AccessToken> tokens = new ConcurrentHashMap<>();
     private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
     private final Map<String, IdempotencyEntry> idempotency = new ConcurrentHashMap<>();
@@ -73,7 +82,7 @@ public final class MadeTaskSandbox {
         this.vertx = vertx;
         this.options = options;
         this.faults = options.faults().copy();
-        this.webhooks = new SandboxWebhooks(vertx, () -> faults, options.webhookUrl(), options.webhookSecret());
+        this.webhooks = new SandboxWebhooks(vertx, json, () -> faults, options.webhookUrl(), options.webhookSecret());
         this.store = new SandboxStore(json, (delay, action) -> vertx.setTimer(Math.max(1, delay), t -> action.run()),
                 webhooks::publish, options.initialBalance(), faults);
         applyFaults(faults);
@@ -107,17 +116,17 @@ public final class MadeTaskSandbox {
         api(router, HttpMethod.GET, "/api/v1/balance", c -> new Reply(200, store.balance()));
         api(router, HttpMethod.GET, "/api/v1/events", c -> new Reply(200, store.listEvents(
                 c.request().getParam("after"), c.request().getParam("cursor"), c.request().getParam("limit"))));
-        router.route("/api/v1/*").handler(c -> problem(c, new SandboxProblem(404, "not_found", "No such endpoint")));
+        router.route("/api/v1/*").handler(this::noSuchEndpoint);
 
         control(router);
         identityRoutes(router);
-        router.get("/receipts/:id").handler(c -> c.response().putHeader("Content-Type", "application/json")
-                .end("{\"receipt\":\"" + c.pathParam("id") + "\",\"issuer\":\"ФНС «Мой налог» (sandbox)\"}"));
+        router.get("/receipts/:id").handler(c -> reply(c, 200,
+                json.createObjectNode().put("receipt", c.pathParam("id")).put("issuer", RECEIPT_ISSUER)));
 
         server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()));
         return server.requestHandler(router).listen().map(s -> {
             port = s.actualPort();
-            String base = "http://" + ("0.0.0.0".equals(options.host()) ? "localhost" : options.host()) + ":" + port;
+            String base = baseUrl();
             identity.issuer(base + "/identity");
             store.receiptBaseUrl(base + "/receipts/");
             LOG.infof("MadeTask sandbox listening on %s (control API at %s/sandbox)", base, base);
@@ -197,7 +206,7 @@ public final class MadeTaskSandbox {
             IdempotencyEntry fresh = new IdempotencyEntry(fingerprint, body, false, 0, null);
             IdempotencyEntry existing = idempotency.putIfAbsent(storeKey, fresh);
             if (existing != null) {
-                if (!existing.fingerprint().equals(fingerprint) || !java.util.Objects.equals(existing.body(), body)) {
+                if (!existing.fingerprint().equals(fingerprint) || !Objects.equals(existing.body(), body)) {
                     problem(c, new SandboxProblem(422, "idempotency_key_reused",
                             "This Idempotency-Key was used with another request"));
                 } else if (!existing.done()) {
@@ -214,9 +223,8 @@ public final class MadeTaskSandbox {
                             lose(c);
                             return;
                         }
-                        c.response().setStatusCode(existing.status()).putHeader("Idempotent-Replayed", "true")
-                                .putHeader("Content-Type", existing.status() >= 400 ? PROBLEM_JSON : "application/json")
-                                .end(existing.answer());
+                        c.response().putHeader("Idempotent-Replayed", "true");
+                        answer(c, existing.status(), existing.answer());
                     });
                 }
                 return;
@@ -232,13 +240,13 @@ public final class MadeTaskSandbox {
             try {
                 reply = action.apply(c);
             } catch (SandboxProblem p) {
-                reply = new Reply(p.status, store.problemBody(p, c.get("requestId")));
+                reply = new Reply(p.status, p.body(c.get("requestId")));
             } catch (RuntimeException e) {
                 LOG.error("Sandbox failure", e);
-                reply = new Reply(500, store.problemBody(new SandboxProblem(500, "server_error", "Sandbox failure"),
-                        c.get("requestId")));
+                SandboxProblem failure = new SandboxProblem(500, "server_error", "Sandbox failure");
+                reply = new Reply(500, failure.body(c.get("requestId")));
             }
-            String answer = reply.body().toString();
+            String answer = write(reply.body());
             if (idemKey != null) {
                 int status = reply.status();
                 idempotency.computeIfPresent(idemKey,
@@ -250,8 +258,7 @@ public final class MadeTaskSandbox {
                 lose(c);
                 return;
             }
-            c.response().setStatusCode(reply.status())
-                    .putHeader("Content-Type", reply.status() >= 400 ? PROBLEM_JSON : "application/json").end(answer);
+            answer(c, reply.status(), answer);
         });
     }
 
@@ -360,21 +367,19 @@ public final class MadeTaskSandbox {
             try {
                 String[] pair = new String(Base64.getDecoder().decode(basic.substring(6).trim()), StandardCharsets.UTF_8)
                         .split(":", 2);
-                clientId = java.net.URLDecoder.decode(pair[0], StandardCharsets.UTF_8);
-                secret = pair.length > 1 ? java.net.URLDecoder.decode(pair[1], StandardCharsets.UTF_8) : null;
+                clientId = URLDecoder.decode(pair[0], StandardCharsets.UTF_8);
+                secret = pair.length > 1 ? URLDecoder.decode(pair[1], StandardCharsets.UTF_8) : null;
             } catch (IllegalArgumentException e) {
                 clientId = null;
             }
         }
         if (!"client_credentials".equals(c.request().getFormAttribute("grant_type"))) {
-            c.response().setStatusCode(400).putHeader("Content-Type", "application/json")
-                    .end("{\"error\":\"unsupported_grant_type\"}");
+            reply(c, 400, oauthError("unsupported_grant_type"));
             return;
         }
         if (clientId == null || secret == null || !secret.equals(options.clients().get(clientId))) {
             count("token_refused");
-            c.response().setStatusCode(401).putHeader("Content-Type", "application/json")
-                    .end("{\"error\":\"invalid_client\"}");
+            reply(c, 401, oauthError("invalid_client"));
             return;
         }
         String value = "mt_" + UUID.randomUUID().toString().replace("-", "")
@@ -382,10 +387,19 @@ public final class MadeTaskSandbox {
         long ttl = options.tokenTtl().toSeconds();
         tokens.put(value, new AccessToken(clientId, Instant.now().plusSeconds(ttl)));
         count("tokens_issued");
-        ObjectNode answer = json.createObjectNode().put("access_token", value).put("token_type", "Bearer")
-                .put("expires_in", ttl);
-        c.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
-                .end(answer.toString());
+        c.response().setStatusCode(200).putHeader("Content-Type", JSON).putHeader("Cache-Control", "no-store")
+                .end(write(tokenAnswer(value, ttl)));
+    }
+
+    /** An OAuth2 error answer (RFC 6749 5.2), plain JSON rather than problem+json. */
+    private ObjectNode oauthError(String error) {
+        return json.createObjectNode().put("error", error);
+    }
+
+    /** What both token endpoints answer: the token, Bearer, and its lifetime in seconds. */
+    private ObjectNode tokenAnswer(String token, long ttlSeconds) {
+        return json.createObjectNode().put("access_token", token).put("token_type", "Bearer")
+                .put("expires_in", ttlSeconds);
     }
 
     // ---------------------------------------------------------------- control API
@@ -398,12 +412,12 @@ public final class MadeTaskSandbox {
                 applyFaults(updated);
                 reply(c, 200, json.valueToTree(faults));
             } catch (JsonProcessingException | RuntimeException e) {
-                problem(c, SandboxProblem.validation(List.of(SandboxStore.error("body", "not a fault knob document"))));
+                problem(c, SandboxProblem.invalid("body", "not a fault knob document"));
             }
         });
         router.post("/sandbox/reset").handler(c -> {
             reset();
-            c.response().setStatusCode(204).end();
+            noContent(c);
         });
         router.post("/sandbox/executors/:id/register")
                 .handler(c -> control(c, () -> store.completeRegistration(c.pathParam("id"))));
@@ -418,7 +432,7 @@ public final class MadeTaskSandbox {
         router.get("/sandbox/stats").handler(c -> reply(c, 200, stats()));
         router.post("/sandbox/tokens/expire").handler(c -> {
             expireTokens();
-            c.response().setStatusCode(204).end();
+            noContent(c);
         });
         router.put("/sandbox/webhook").handler(c -> control(c, () -> {
             JsonNode body = body(c);
@@ -428,15 +442,15 @@ public final class MadeTaskSandbox {
         router.put("/sandbox/balance").handler(c -> control(c, () -> {
             String amount = SandboxStore.text(body(c), "available");
             if (amount == null || !SandboxRules.isAmount(amount)) {
-                throw SandboxProblem.validation(List.of(SandboxStore.error("available", "an amount like 1500.00")));
+                throw SandboxProblem.invalid("available", "an amount like 1500.00");
             }
             store.setAvailable(new BigDecimal(amount));
             return store.balance();
         }));
-        router.route("/sandbox/*").handler(c -> problem(c, new SandboxProblem(404, "not_found", "No such endpoint")));
+        router.route("/sandbox/*").handler(this::noSuchEndpoint);
     }
 
-    private void control(RoutingContext c, java.util.function.Supplier<JsonNode> action) {
+    private void control(RoutingContext c, Supplier<JsonNode> action) {
         try {
             reply(c, 200, action.get());
         } catch (SandboxProblem p) {
@@ -445,16 +459,14 @@ public final class MadeTaskSandbox {
     }
 
     private void identityRoutes(Router router) {
-        router.get("/identity/.well-known/openid-configuration").handler(c -> c.response()
-                .putHeader("Content-Type", "application/json").end(identity.discovery()));
-        router.get("/identity/jwks").handler(c -> c.response().putHeader("Content-Type", "application/json")
-                .end(identity.jwks()));
+        router.get("/identity/.well-known/openid-configuration").handler(c -> reply(c, 200, identity.discovery()));
+        router.get("/identity/jwks").handler(c -> reply(c, 200, identity.jwks()));
         router.post("/identity/token").handler(c -> {
             List<String> roles = c.request().formAttributes().getAll("role").stream()
-                    .flatMap(r -> java.util.Arrays.stream(r.split(","))).map(String::trim).filter(r -> !r.isEmpty())
+                    .flatMap(r -> Arrays.stream(r.split(","))).map(String::trim).filter(r -> !r.isEmpty())
                     .toList();
             if (roles.isEmpty()) {
-                problem(c, SandboxProblem.validation(List.of(SandboxStore.error("role", "admin, manager or executor"))));
+                problem(c, SandboxProblem.invalid("role", "admin, manager or executor"));
                 return;
             }
             String executorId = c.request().getFormAttribute("executor_id");
@@ -462,16 +474,14 @@ public final class MadeTaskSandbox {
             if (subject == null || subject.isBlank()) {
                 subject = executorId != null ? executorId : roles.get(0) + "@example.com";
             }
-            long ttl = 3600;
+            long ttl = DEV_TOKEN_TTL_SECONDS;
             try {
                 String given = c.request().getFormAttribute("ttl");
                 ttl = given == null ? ttl : Math.max(1, Long.parseLong(given));
             } catch (NumberFormatException e) {
                 // the default stands
             }
-            String token = identity.token(subject, roles, executorId, ttl);
-            c.response().putHeader("Content-Type", "application/json").end(json.createObjectNode()
-                    .put("access_token", token).put("token_type", "Bearer").put("expires_in", ttl).toString());
+            reply(c, 200, tokenAnswer(identity.token(subject, roles, executorId, ttl), ttl));
         });
     }
 
@@ -485,7 +495,7 @@ public final class MadeTaskSandbox {
             scripted.clear();
             scripted.addAll(updated.scripted);
         }
-        updated.scripted = new java.util.ArrayList<>();
+        updated.scripted = new ArrayList<>();
         store.faults(updated);
     }
 
@@ -520,7 +530,7 @@ public final class MadeTaskSandbox {
 
     public ObjectNode stats() {
         ObjectNode n = json.createObjectNode();
-        new java.util.TreeMap<>(counters).forEach((k, v) -> n.put(k, v.get()));
+        new TreeMap<>(counters).forEach((k, v) -> n.put(k, v.get()));
         n.put("events", store.eventCount());
         n.put("webhook_attempts", webhooks.attempts.get());
         n.put("webhook_delivered", webhooks.delivered.get());
@@ -552,7 +562,7 @@ public final class MadeTaskSandbox {
     }
 
     public String devToken(String subject, List<String> roles, String executorId) {
-        return identity.token(subject, roles, executorId, 3600);
+        return identity.token(subject, roles, executorId, DEV_TOKEN_TTL_SECONDS);
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -583,14 +593,40 @@ public final class MadeTaskSandbox {
         return query;
     }
 
+    /** A JSON answer. */
     private void reply(RoutingContext c, int status, JsonNode body) {
-        c.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
+        send(c, status, JSON, write(body));
     }
 
+    /** A refusal: its problem+json, with the request id of the API gate (null outside it). */
     private void problem(RoutingContext c, SandboxProblem p) {
-        HttpServerResponse response = c.response();
-        response.setStatusCode(p.status).putHeader("Content-Type", PROBLEM_JSON)
-                .end(store.problemBody(p, c.get("requestId")).toString());
+        send(c, p.status, PROBLEM_JSON, write(p.body(c.get("requestId"))));
+    }
+
+    private void noSuchEndpoint(RoutingContext c) {
+        problem(c, new SandboxProblem(404, "not_found", "No such endpoint"));
+    }
+
+    /** An API answer already written (it may be a replay): problem+json from 400 on, JSON below. */
+    private static void answer(RoutingContext c, int status, String written) {
+        send(c, status, status >= 400 ? PROBLEM_JSON : JSON, written);
+    }
+
+    private static void send(RoutingContext c, int status, String contentType, String written) {
+        c.response().setStatusCode(status).putHeader("Content-Type", contentType).end(written);
+    }
+
+    private static void noContent(RoutingContext c) {
+        c.response().setStatusCode(204).end();
+    }
+
+    /** Every JSON the sandbox answers is written here, by Jackson. */
+    private String write(JsonNode body) {
+        try {
+            return json.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write an answer", e);
+        }
     }
 
     /** A per-client token bucket. */

@@ -14,17 +14,23 @@ import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.lang.JoseException;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /**
  * A small OpenID Connect issuer for dev and test: discovery, JWKS, and signed bearer tokens for any role, so nobody
  * needs an identity provider to try the bridge. Its keys are made anew at every start.
  */
 final class SandboxIdentity {
 
+    private final ObjectMapper json;
     private final KeyPair keys;
     private final String keyId = UUID.randomUUID().toString();
     private volatile String issuer;
 
-    SandboxIdentity() {
+    SandboxIdentity(ObjectMapper json) {
+        this.json = json;
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);
@@ -42,18 +48,27 @@ final class SandboxIdentity {
         return issuer;
     }
 
-    String discovery() {
-        return "{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"" + issuer + "/jwks\",\"token_endpoint\":\"" + issuer
-                + "/token\",\"id_token_signing_alg_values_supported\":[\"RS256\"],"
-                + "\"response_types_supported\":[\"token\"],\"subject_types_supported\":[\"public\"]}";
+    /** The OpenID Connect discovery document. */
+    ObjectNode discovery() {
+        ObjectNode n = json.createObjectNode();
+        n.put("issuer", issuer);
+        n.put("jwks_uri", issuer + "/jwks");
+        n.put("token_endpoint", issuer + "/token");
+        n.putArray("id_token_signing_alg_values_supported").add(AlgorithmIdentifiers.RSA_USING_SHA256);
+        n.putArray("response_types_supported").add("token");
+        n.putArray("subject_types_supported").add("public");
+        return n;
     }
 
-    String jwks() {
+    /** The JWK set: the one public signing key, its members as jose4j names them. */
+    ObjectNode jwks() {
         RsaJsonWebKey jwk = new RsaJsonWebKey((RSAPublicKey) keys.getPublic());
         jwk.setKeyId(keyId);
         jwk.setAlgorithm(AlgorithmIdentifiers.RSA_USING_SHA256);
         jwk.setUse("sig");
-        return "{\"keys\":[" + jwk.toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY) + "]}";
+        ObjectNode n = json.createObjectNode();
+        n.putArray("keys").add(json.<JsonNode>valueToTree(jwk.toParams(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)));
+        return n;
     }
 
     /** A signed access token with the roles in {@code groups} and, for executors, their CRM id in {@code executor_id}. */

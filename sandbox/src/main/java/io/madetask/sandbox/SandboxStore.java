@@ -1,5 +1,7 @@
 package io.madetask.sandbox;
 
+import static io.madetask.sandbox.SandboxProblem.error;
+
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -16,13 +18,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 
 /**
  * The sandbox's MadeTask: executors, tasks, payouts, the balance and the event log, with the rules of the contract.
@@ -42,7 +44,19 @@ final class SandboxStore {
         void schedule(long delayMs, Runnable action);
     }
 
-    static final class Executor {
+    /** What executors and tasks have alike: a version and times, moved on at every change. */
+    abstract static class Versioned {
+        long version;
+        Instant createdAt;
+        Instant updatedAt;
+
+        void touch() {
+            version++;
+            updatedAt = Instant.now();
+        }
+    }
+
+    static final class Executor extends Versioned {
         String id;
         String clientId;
         String externalId;
@@ -56,9 +70,6 @@ final class SandboxStore {
         String bik;
         boolean payoutVerified;
         String status;
-        long version;
-        Instant createdAt;
-        Instant updatedAt;
         final Map<Integer, BigDecimal> paidByYear = new HashMap<>();
 
         boolean payable() {
@@ -66,7 +77,7 @@ final class SandboxStore {
         }
     }
 
-    static final class Task {
+    static final class Task extends Versioned {
         String id;
         String clientId;
         String externalId;
@@ -76,9 +87,6 @@ final class SandboxStore {
         BigDecimal reward;
         String deadline;
         String status;
-        long version;
-        Instant createdAt;
-        Instant updatedAt;
     }
 
     static final class Payout {
@@ -155,10 +163,7 @@ final class SandboxStore {
 
     synchronized ObjectNode createExecutor(String clientId, JsonNode body) {
         List<Map<String, String>> errors = new ArrayList<>();
-        String externalId = text(body, "external_id");
-        if (externalId == null || externalId.isBlank() || externalId.length() > 255) {
-            errors.add(error("external_id", "required, 1 to 255 characters"));
-        }
+        String externalId = externalId(body, errors);
         validateExecutorFields(body, errors, true);
         if (!errors.isEmpty()) {
             throw SandboxProblem.validation(errors);
@@ -178,18 +183,16 @@ final class SandboxStore {
         e.createdAt = e.updatedAt = Instant.now();
         executors.put(e.id, e);
         executorByExternalId.put(clientId + "\n" + externalId, e.id);
-        ObjectNode view = executorView(e);
-        emit("executor.updated", view);
-        return view;
+        return emitted("executor.updated", executorView(e));
     }
 
     synchronized ObjectNode createExecutorsBulk(String clientId, JsonNode body) {
         JsonNode items = body == null ? null : body.get("items");
         if (items == null || !items.isArray()) {
-            throw SandboxProblem.validation(List.of(error("items", "required, an array of executors")));
+            throw SandboxProblem.invalid("items", "required, an array of executors");
         }
         if (items.size() > 500) {
-            throw SandboxProblem.validation(List.of(error("items", "at most 500 items")));
+            throw SandboxProblem.invalid("items", "at most 500 items");
         }
         ObjectNode answer = json.createObjectNode();
         ArrayNode results = answer.putArray("results");
@@ -202,7 +205,7 @@ final class SandboxStore {
                 result.set("executor", created);
             } catch (SandboxProblem p) {
                 result.put("status", p.status);
-                result.set("error", problemBody(p, null));
+                result.set("error", p.body(null));
             }
         }
         return answer;
@@ -243,10 +246,8 @@ final class SandboxStore {
             }
             e.status = status;
         }
-        touch(e);
-        ObjectNode view = executorView(e);
-        emit("executor.updated", view);
-        return view;
+        e.touch();
+        return emitted("executor.updated", executorView(e));
     }
 
     /** The executor finished registration in MadeTask's app: ACTIVE, with a verified payout method. */
@@ -260,10 +261,8 @@ final class SandboxStore {
         }
         e.status = "ACTIVE";
         e.payoutVerified = true;
-        touch(e);
-        ObjectNode view = executorView(e);
-        emit("executor.updated", view);
-        return view;
+        e.touch();
+        return emitted("executor.updated", executorView(e));
     }
 
     private void validateExecutorFields(JsonNode body, List<Map<String, String>> errors, boolean creating) {
@@ -375,10 +374,7 @@ final class SandboxStore {
 
     synchronized ObjectNode createTask(String clientId, JsonNode body) {
         List<Map<String, String>> errors = new ArrayList<>();
-        String externalId = text(body, "external_id");
-        if (externalId == null || externalId.isBlank() || externalId.length() > 255) {
-            errors.add(error("external_id", "required, 1 to 255 characters"));
-        }
+        String externalId = externalId(body, errors);
         if (text(body, "executor_id") == null) {
             errors.add(error("executor_id", "required"));
         }
@@ -391,10 +387,7 @@ final class SandboxStore {
             throw new SandboxProblem(409, "duplicate_external_id", "A task with this external_id exists", null,
                     existing);
         }
-        Executor e = executors.get(text(body, "executor_id"));
-        if (e == null || !e.clientId.equals(clientId)) {
-            throw new SandboxProblem(404, "executor_not_found", "No such executor");
-        }
+        Executor e = executor(clientId, text(body, "executor_id"));
         if ("BLOCKED".equals(e.status)) {
             throw new SandboxProblem(422, "executor_blocked", "The executor is blocked");
         }
@@ -409,9 +402,7 @@ final class SandboxStore {
         t.createdAt = t.updatedAt = Instant.now();
         tasks.put(t.id, t);
         taskByExternalId.put(clientId + "\n" + externalId, t.id);
-        ObjectNode view = taskView(t);
-        emit("task.updated", view);
-        return view;
+        return emitted("task.updated", taskView(t));
     }
 
     synchronized ObjectNode getTask(String clientId, String id) {
@@ -439,17 +430,15 @@ final class SandboxStore {
             throw new SandboxProblem(409, "task_not_editable", "A task in " + t.status + " cannot be edited");
         }
         applyTaskFields(t, body);
-        touch(t);
-        ObjectNode view = taskView(t);
-        emit("task.updated", view);
-        return view;
+        t.touch();
+        return emitted("task.updated", taskView(t));
     }
 
     synchronized ObjectNode transitionTask(String clientId, String id, JsonNode body) {
         Task t = task(clientId, id);
         String to = text(body, "to");
         if (!Set.of("ACCEPTED", "REJECTED", "CANCELLED").contains(to)) {
-            throw SandboxProblem.validation(List.of(error("to", "ACCEPTED, REJECTED or CANCELLED")));
+            throw SandboxProblem.invalid("to", "ACCEPTED, REJECTED or CANCELLED");
         }
         boolean allowed = switch (to) {
             case "ACCEPTED" -> t.status.equals("IN_PROGRESS") || t.status.equals("SUBMITTED");
@@ -460,10 +449,8 @@ final class SandboxStore {
             throw new SandboxProblem(409, "invalid_transition", "A task in " + t.status + " cannot become " + to);
         }
         t.status = to;
-        touch(t);
-        ObjectNode view = taskView(t);
-        emit("task.updated", view);
-        return view;
+        t.touch();
+        return emitted("task.updated", taskView(t));
     }
 
     /** The executor's own moves, made in MadeTask's app: start, submit, resume. */
@@ -482,10 +469,8 @@ final class SandboxStore {
             throw new SandboxProblem(409, "invalid_transition", "Cannot " + move + " a task in " + t.status);
         }
         t.status = move.equals("submit") ? "SUBMITTED" : "IN_PROGRESS";
-        touch(t);
-        ObjectNode view = taskView(t);
-        emit("task.updated", view);
-        return view;
+        t.touch();
+        return emitted("task.updated", taskView(t));
     }
 
     private void validateTaskFields(JsonNode body, List<Map<String, String>> errors, boolean creating) {
@@ -686,7 +671,7 @@ final class SandboxStore {
             Task t = tasks.get(p.taskId);
             if ("ACCEPTED".equals(t.status)) {
                 t.status = "PAID";
-                touch(t);
+                t.touch();
                 emit("task.updated", taskView(t));
             }
         }
@@ -758,13 +743,13 @@ final class SandboxStore {
         boolean hasAfter = after != null && !after.isEmpty();
         boolean hasCursor = cursor != null && !cursor.isEmpty();
         if (hasAfter && hasCursor) {
-            throw SandboxProblem.validation(List.of(error("cursor", "give either after or cursor, not both")));
+            throw SandboxProblem.invalid("cursor", "give either after or cursor, not both");
         }
         int start = 0;
         if (hasAfter) {
             Integer position = eventIndex.get(after);
             if (position == null) {
-                throw SandboxProblem.validation(List.of(error("after", "not the id of an event in the log")));
+                throw SandboxProblem.invalid("after", "not the id of an event in the log");
             }
             start = position + 1;
         } else if (hasCursor) {
@@ -786,15 +771,12 @@ final class SandboxStore {
 
     /** The opaque token for "the log from this position on". */
     private String eventCursor(int position) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(
-                (EVENT_CURSOR_TAG + "|" + Long.toString(logGeneration, 36) + "|" + position)
-                        .getBytes(StandardCharsets.UTF_8));
+        return encodeCursor(EVENT_CURSOR_TAG + "|" + Long.toString(logGeneration, 36) + "|" + position);
     }
 
     private int eventCursorPosition(String cursor) {
         try {
-            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8)
-                    .split("\\|", -1);
+            String[] parts = decodeCursor(cursor).split("\\|", -1);
             if (parts.length == 3 && EVENT_CURSOR_TAG.equals(parts[0])
                     && Long.parseLong(parts[1], 36) == logGeneration) {
                 int position = Integer.parseInt(parts[2]);
@@ -805,7 +787,7 @@ final class SandboxStore {
         } catch (IllegalArgumentException e) {
             // answered below
         }
-        throw SandboxProblem.validation(List.of(error("cursor", "not a cursor this API gave")));
+        throw SandboxProblem.invalid("cursor", "not a cursor this API gave");
     }
 
     synchronized int eventCount() {
@@ -838,18 +820,16 @@ final class SandboxStore {
                 paidTasks++;
             }
             if (paid > 1) {
-                violations.addObject().put("task_id", t.id).put("kind", "PAID_MORE_THAN_ONCE")
-                        .put("detail", paid + " payouts PAID for one task");
+                violation(violations, t.id, "PAID_MORE_THAN_ONCE", paid + " payouts PAID for one task");
             }
             if (active > 1) {
-                violations.addObject().put("task_id", t.id).put("kind", "CONCURRENT_PAYOUTS")
-                        .put("detail", active + " payouts not FAILED for one task");
+                violation(violations, t.id, "CONCURRENT_PAYOUTS", active + " payouts not FAILED for one task");
             }
             for (Payout p : entry.getValue()) {
                 paidTotal = "PAID".equals(p.status) ? paidTotal.add(p.amount) : paidTotal;
                 if (p.amount.compareTo(t.reward) != 0) {
-                    violations.addObject().put("task_id", t.id).put("kind", "AMOUNT_MISMATCH")
-                            .put("detail", p.id + " is " + p.amount + ", the reward " + t.reward);
+                    violation(violations, t.id, "AMOUNT_MISMATCH",
+                            p.id + " is " + p.amount + ", the reward " + t.reward);
                 }
             }
         }
@@ -878,16 +858,24 @@ final class SandboxStore {
         eventSink.accept(eventView(event));
     }
 
-    // ---------------------------------------------------------------- helpers
-
-    private void touch(Executor e) {
-        e.version++;
-        e.updatedAt = Instant.now();
+    private ObjectNode emitted(String type, ObjectNode view) {
+        emit(type, view);
+        return view;
     }
 
-    private void touch(Task t) {
-        t.version++;
-        t.updatedAt = Instant.now();
+    private static void violation(ArrayNode violations, String taskId, String kind, String detail) {
+        violations.addObject().put("task_id", taskId).put("kind", kind).put("detail", detail);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** The external_id of a create, or an entry in errors when it is missing or too long. */
+    private static String externalId(JsonNode body, List<Map<String, String>> errors) {
+        String externalId = text(body, "external_id");
+        if (externalId == null || externalId.isBlank() || externalId.length() > 255) {
+            errors.add(error("external_id", "required, 1 to 255 characters"));
+        }
+        return externalId;
     }
 
     private static void checkVersion(String ifMatch, long version) {
@@ -918,28 +906,26 @@ final class SandboxStore {
         }
     }
 
-    private <T> ObjectNode page(List<T> all, java.util.function.Function<T, Instant> updatedAt,
-            java.util.function.Function<T, String> id, java.util.function.Function<T, ObjectNode> view,
-            Map<String, String> query) {
+    private <T> ObjectNode page(List<T> all, Function<T, Instant> updatedAt, Function<T, String> id,
+            Function<T, ObjectNode> view, Map<String, String> query) {
         int limit = limit(query.get("limit"));
         Instant since = null;
         if (query.get("updated_since") != null) {
             try {
                 since = OffsetDateTime.parse(query.get("updated_since")).toInstant();
             } catch (DateTimeParseException e) {
-                throw SandboxProblem.validation(List.of(error("updated_since", "must be an RFC 3339 time")));
+                throw SandboxProblem.invalid("updated_since", "must be an RFC 3339 time");
             }
         }
         Instant afterTime = null;
         String afterId = null;
         if (query.get("cursor") != null) {
             try {
-                String[] parts = new String(Base64.getUrlDecoder().decode(query.get("cursor")), StandardCharsets.UTF_8)
-                        .split("\\|", 2);
+                String[] parts = decodeCursor(query.get("cursor")).split("\\|", 2);
                 afterTime = Instant.parse(parts[0]);
                 afterId = parts[1];
             } catch (RuntimeException e) {
-                throw SandboxProblem.validation(List.of(error("cursor", "not a cursor this API gave")));
+                throw SandboxProblem.invalid("cursor", "not a cursor this API gave");
             }
         }
         Instant sinceFinal = since;
@@ -955,12 +941,21 @@ final class SandboxStore {
         matching.stream().limit(limit).forEach(x -> items.add(view.apply(x)));
         if (matching.size() > limit) {
             T last = matching.get(limit - 1);
-            n.put("next_cursor", Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    (updatedAt.apply(last) + "|" + id.apply(last)).getBytes(StandardCharsets.UTF_8)));
+            n.put("next_cursor", encodeCursor(updatedAt.apply(last) + "|" + id.apply(last)));
         } else {
             n.putNull("next_cursor");
         }
         return n;
+    }
+
+    /** Cursors are opaque to clients: their text, base64url without padding. */
+    private static String encodeCursor(String text) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The text of a cursor; IllegalArgumentException when it is not base64url. */
+    private static String decodeCursor(String cursor) {
+        return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
     }
 
     static int limit(String value) {
@@ -975,7 +970,7 @@ final class SandboxStore {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw SandboxProblem.validation(List.of(error("limit", "1 to 500")));
+        throw SandboxProblem.invalid("limit", "1 to 500");
     }
 
     private ObjectNode moneyNode(BigDecimal value) {
@@ -1002,30 +997,5 @@ final class SandboxStore {
         }
         JsonNode value = node.get(field);
         return value == null || value.isNull() || !value.isValueNode() ? null : value.asText();
-    }
-
-    static Map<String, String> error(String field, String message) {
-        Map<String, String> error = new LinkedHashMap<>();
-        error.put("field", field);
-        error.put("message", message);
-        return error;
-    }
-
-    ObjectNode problemBody(SandboxProblem p, String requestId) {
-        ObjectNode n = json.createObjectNode();
-        n.put("type", "https://madetask.example/problems/" + p.code);
-        n.put("title", p.code.replace('_', ' '));
-        n.put("status", p.status);
-        n.put("detail", p.getMessage());
-        n.put("code", p.code);
-        n.put("request_id", requestId);
-        if (p.errors != null) {
-            ArrayNode errors = n.putArray("errors");
-            p.errors.forEach(e -> errors.addObject().put("field", e.get("field")).put("message", e.get("message")));
-        }
-        if (p.existingId != null) {
-            n.put("existing_id", p.existingId);
-        }
-        return n;
     }
 }

@@ -1,6 +1,5 @@
 package io.madetask.sandbox;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,6 +8,8 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.vertx.core.Future;
@@ -38,6 +39,7 @@ final class SandboxWebhooks {
     private static final Logger LOG = Logger.getLogger(SandboxWebhooks.class);
 
     private final Vertx vertx;
+    private final ObjectMapper json;
     private final HttpClient http;
     private final Supplier<SandboxFaults> faults;
     private volatile String url;
@@ -48,8 +50,9 @@ final class SandboxWebhooks {
     final AtomicLong failed = new AtomicLong();
     final AtomicLong pending = new AtomicLong();
 
-    SandboxWebhooks(Vertx vertx, Supplier<SandboxFaults> faults, String url, String secret) {
+    SandboxWebhooks(Vertx vertx, ObjectMapper json, Supplier<SandboxFaults> faults, String url, String secret) {
         this.vertx = vertx;
+        this.json = json;
         this.faults = faults;
         this.url = url;
         this.secret = secret;
@@ -77,7 +80,12 @@ final class SandboxWebhooks {
         if (!f.webhooksEnabled || url == null) {
             return;
         }
-        byte[] body = event.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] body;
+        try {
+            body = json.writeValueAsBytes(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write the event " + event.get("id"), e);
+        }
         String id = event.get("id").asText();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long delay = random.nextDouble() < f.webhookReorderRate ? 1 + random.nextLong(Math.max(1, f.webhookReorderMaxDelayMs)) : 0;
