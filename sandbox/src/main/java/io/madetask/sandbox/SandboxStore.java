@@ -283,7 +283,8 @@ final class SandboxStore {
         if (creating && !SandboxRules.isIndividualInn(text(body, "inn"))) {
             errors.add(error("inn", "must be 12 digits with valid check digits"));
         }
-        if (creating && !TAX_STATUSES.contains(text(body, "tax_status"))) {
+        String taxStatus = text(body, "tax_status");
+        if (creating && (taxStatus == null || !TAX_STATUSES.contains(taxStatus))) {
             errors.add(error("tax_status", "one of SELF_EMPLOYED, SOLE_PROPRIETOR, INDIVIDUAL"));
         }
         if (creating || body.has("payout_method")) {
@@ -437,7 +438,7 @@ final class SandboxStore {
     synchronized ObjectNode transitionTask(String clientId, String id, JsonNode body) {
         Task t = task(clientId, id);
         String to = text(body, "to");
-        if (!Set.of("ACCEPTED", "REJECTED", "CANCELLED").contains(to)) {
+        if (to == null || !Set.of("ACCEPTED", "REJECTED", "CANCELLED").contains(to)) {
             throw SandboxProblem.invalid("to", "ACCEPTED, REJECTED or CANCELLED");
         }
         boolean allowed = switch (to) {

@@ -213,6 +213,20 @@ class SandboxContractTest {
     }
 
     @Test
+    void missingRequiredFieldsGet400NotAServerError() {
+        post("/api/v1/executors", """
+                {"external_id":"crm-no-tax","full_name":"Иван Петров","phone":"+79161234567",
+                 "email":"ivan@example.com","inn":"500100732259",
+                 "payout_method":{"type":"CARD","card_number":"4111111111111111"}}""", "key-no-tax")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("code", equalTo("validation_failed")).body("errors.field", hasItems("tax_status"));
+        String task = newTask("crm-task-no-to", "100.00", false);
+        post("/api/v1/tasks/" + task + "/transitions", "{\"comment\":\"no target\"}", "key-no-to")
+                .then().statusCode(400).body("code", equalTo("validation_failed"))
+                .body("errors.field", hasItems("to"));
+    }
+
+    @Test
     void executorIsInvitedShowsOnlyLast4AndBecomesPayableOnRegistration() {
         String id = post("/api/v1/executors", executorJson("crm-1"), "k").then().statusCode(201)
                 .body("status", equalTo("INVITED"))
