@@ -17,15 +17,11 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.madetask.sandbox.MadeTaskSandbox;
-import io.madetask.bridge.testing.BridgeApi;
 import io.madetask.bridge.testing.Bodies;
-import io.madetask.bridge.testing.InjectSandbox;
+import io.madetask.bridge.testing.ConnectedSandboxTest;
 import io.madetask.bridge.testing.PackagedAppResource;
-import io.madetask.bridge.testing.SandboxResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
-import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 
 /**
@@ -34,18 +30,12 @@ import io.restassured.http.ContentType;
  */
 @QuarkusIntegrationTest
 @WithTestResource(PackagedAppResource.class)
-class ProductionJarIT {
+class ProductionJarIT extends ConnectedSandboxTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
-
     @Test
     void servesTheApiAndLogsJsonWithRequestIdsAndNoPersonalData() throws IOException {
-        sandbox.configureWebhook(RestAssured.baseURI + ":" + RestAssured.port + "/webhooks/madetask",
-                SandboxResource.WEBHOOK_SECRET);
-        BridgeApi api = new BridgeApi(sandbox);
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
 
         String crmId = "ex-it-" + System.nanoTime();

@@ -9,10 +9,8 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
-import io.madetask.sandbox.MadeTaskSandbox;
-import io.madetask.bridge.testing.BridgeApi;
-import io.madetask.bridge.testing.InjectSandbox;
 import io.madetask.bridge.testing.SandboxResource;
+import io.madetask.bridge.testing.SandboxTest;
 import io.madetask.bridge.testing.StoppableDatabase;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -21,14 +19,10 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @WithTestResource(SandboxResource.class)
 @WithTestResource(StoppableDatabase.class)
-class DatabaseOutageTest {
-
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
+class DatabaseOutageTest extends SandboxTest {
 
     @Test
     void readinessGoesDownWithTheDatabaseAndUpWhenItComesBack() {
-        BridgeApi api = new BridgeApi(sandbox);
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         String before = api.putExecutor("До сбоя");
 

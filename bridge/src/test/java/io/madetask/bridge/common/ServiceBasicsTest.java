@@ -13,9 +13,8 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import io.madetask.sandbox.MadeTaskSandbox;
-import io.madetask.bridge.testing.InjectSandbox;
 import io.madetask.bridge.testing.SandboxResource;
+import io.madetask.bridge.testing.SandboxTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -23,13 +22,10 @@ import io.vertx.mutiny.sqlclient.Pool;
 /** What every caller and every probe relies on: health, the schema, request ids, problem answers, OpenAPI. */
 @QuarkusTest
 @WithTestResource(SandboxResource.class)
-class ServiceBasicsTest {
+class ServiceBasicsTest extends SandboxTest {
 
     @Inject
     Pool pool;
-
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
 
     @Test
     void readinessReportsTheDatabaseUp() {
@@ -82,8 +78,7 @@ class ServiceBasicsTest {
                     .contentType("application/problem+json")
                     .body("code", org.hamcrest.Matchers.oneOf("madetask_unavailable", "madetask_circuit_open"));
         } finally {
-            sandbox.reset();
-            io.smallrye.faulttolerance.api.CircuitBreakerMaintenance.get().resetAll();
+            resetSandbox();
         }
     }
 

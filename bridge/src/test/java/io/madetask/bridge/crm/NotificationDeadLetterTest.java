@@ -5,21 +5,17 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
-import java.net.URL;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.madetask.bridge.common.Signatures;
-import io.madetask.sandbox.MadeTaskSandbox;
 import io.madetask.bridge.testing.BridgeApi;
+import io.madetask.bridge.testing.ConnectedSandboxTest;
 import io.madetask.bridge.testing.CrmCallback;
-import io.madetask.bridge.testing.InjectSandbox;
 import io.madetask.bridge.testing.SandboxResource;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -33,7 +29,7 @@ import io.restassured.http.ContentType;
 @WithTestResource(SandboxResource.class)
 @WithTestResource(CrmCallback.class)
 @TestProfile(NotificationDeadLetterTest.FewTries.class)
-class NotificationDeadLetterTest {
+class NotificationDeadLetterTest extends ConnectedSandboxTest {
 
     /** Three tries, so that a notification the CRM never takes is FAILED within a second. */
     public static class FewTries implements QuarkusTestProfile {
@@ -43,24 +39,9 @@ class NotificationDeadLetterTest {
         }
     }
 
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
-
-    @TestHTTPResource("/webhooks/madetask")
-    URL webhook;
-
-    BridgeApi api;
-
-    @BeforeEach
-    void setUp() {
-        sandbox.configureWebhook(webhook.toString(), SandboxResource.WEBHOOK_SECRET);
-        api = new BridgeApi(sandbox);
-    }
-
     @AfterEach
     void healthyCallback() {
-        CrmCallback.FAIL_ALWAYS.set(false);
-        CrmCallback.FAIL_NEXT.set(0);
+        CrmCallback.healthy();
     }
 
     @Test

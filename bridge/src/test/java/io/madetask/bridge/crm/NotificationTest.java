@@ -3,25 +3,21 @@ package io.madetask.bridge.crm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URL;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.madetask.bridge.common.Signatures;
-import io.madetask.sandbox.MadeTaskSandbox;
 import io.madetask.bridge.testing.BridgeApi;
+import io.madetask.bridge.testing.ConnectedSandboxTest;
 import io.madetask.bridge.testing.CrmCallback;
-import io.madetask.bridge.testing.InjectSandbox;
 import io.madetask.bridge.testing.SandboxResource;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
@@ -32,26 +28,11 @@ import io.restassured.http.ContentType;
 @QuarkusTest
 @WithTestResource(SandboxResource.class)
 @WithTestResource(CrmCallback.class)
-class NotificationTest {
-
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
-
-    @TestHTTPResource("/webhooks/madetask")
-    URL webhook;
-
-    BridgeApi api;
-
-    @BeforeEach
-    void setUp() {
-        sandbox.configureWebhook(webhook.toString(), SandboxResource.WEBHOOK_SECRET);
-        api = new BridgeApi(sandbox);
-    }
+class NotificationTest extends ConnectedSandboxTest {
 
     @AfterEach
     void healthyCallback() {
-        CrmCallback.FAIL_ALWAYS.set(false);
-        CrmCallback.FAIL_NEXT.set(0);
+        CrmCallback.healthy();
     }
 
     private List<JsonNode> notificationsOf(String entityId) {

@@ -13,10 +13,9 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import io.madetask.sandbox.MadeTaskSandbox;
-import io.madetask.bridge.testing.InjectSandbox;
 import io.madetask.bridge.testing.NoBackgroundWork;
 import io.madetask.bridge.testing.SandboxResource;
+import io.madetask.bridge.testing.SandboxTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -32,12 +31,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @QuarkusTest
 @WithTestResource(SandboxResource.class)
 @TestProfile(NoBackgroundWork.class)
-class EventCatchUpTest {
+class EventCatchUpTest extends SandboxTest {
 
     private static final Duration WAIT = Duration.ofMinutes(2);
-
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
 
     @Inject
     MadeTaskClient client;

@@ -14,10 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.madetask.bridge.common.Signatures;
-import io.madetask.sandbox.MadeTaskSandbox;
-import io.madetask.bridge.testing.BridgeApi;
-import io.madetask.bridge.testing.InjectSandbox;
 import io.madetask.bridge.testing.SandboxResource;
+import io.madetask.bridge.testing.SandboxTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
@@ -31,22 +29,17 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 @QuarkusTest
 @WithTestResource(SandboxResource.class)
-class WebhookTest {
-
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
+class WebhookTest extends SandboxTest {
 
     @Inject
     Pool pool;
 
-    BridgeApi api;
     String crmId;
     String madetaskId;
 
     @BeforeEach
     void anExecutorInMadeTask() {
         sandbox.configureWebhook(null, null);
-        api = new BridgeApi(sandbox);
         crmId = api.putExecutor("Вебхук Вебхуков");
         api.awaitSynced("executors", crmId);
         madetaskId = api.madetaskId("executors", crmId);

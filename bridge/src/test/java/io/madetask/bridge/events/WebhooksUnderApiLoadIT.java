@@ -10,47 +10,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.madetask.sandbox.MadeTaskSandbox;
 import io.madetask.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.ApiLoad;
 import io.madetask.bridge.testing.BridgeProcess;
 import io.madetask.bridge.testing.PayoutScenario;
+import io.madetask.bridge.testing.ProcessTest;
 import io.madetask.bridge.testing.ServerDatabase;
-import io.madetask.bridge.testing.StandaloneSandbox;
 
 /**
  * MadeTask's webhooks while the CRM writes and reads at 50 requests a second, right after a batch: every event MadeTask
  * logged reaches the bridge by webhook alone (the catch-up is kept out of the way) and is applied, none is dropped, no
  * Hibernate session is used from two flows, and the API keeps answering (p50/p99 printed).
  */
-class WebhooksUnderApiLoadIT {
+class WebhooksUnderApiLoadIT extends ProcessTest {
 
     private static final int TASKS = 500;
 
-    private StandaloneSandbox standalone;
-    private MadeTaskSandbox sandbox;
-
-    @BeforeEach
-    void startSandbox() {
-        SandboxFaults faults = new SandboxFaults();
+    @Override
+    protected void startingFaults(SandboxFaults faults) {
         faults.settlementDelayMs = 200;
         faults.settlementJitterMs = 300;
         faults.webhookDuplicateRate = 0.1;
         faults.webhookReorderRate = 1.0;
         faults.webhookReorderMaxDelayMs = 300;
-        standalone = new StandaloneSandbox(faults);
-        sandbox = standalone.sandbox;
-    }
-
-    @AfterEach
-    void stopSandbox() {
-        standalone.close();
     }
 
     @Test

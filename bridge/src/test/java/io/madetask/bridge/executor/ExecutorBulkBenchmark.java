@@ -17,9 +17,8 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import io.madetask.sandbox.MadeTaskSandbox;
-import io.madetask.bridge.testing.InjectSandbox;
 import io.madetask.bridge.testing.SandboxResource;
+import io.madetask.bridge.testing.SandboxTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,16 +31,13 @@ import io.vertx.mutiny.sqlclient.Pool;
  */
 @QuarkusTest
 @WithTestResource(SandboxResource.class)
-class ExecutorBulkBenchmark {
+class ExecutorBulkBenchmark extends SandboxTest {
 
     private static final int EXECUTORS = Integer.getInteger("benchmark.executors", 10_000);
     private static final int CLIENTS = Integer.getInteger("benchmark.clients", 16);
 
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
-
     @TestHTTPResource("/api/v1/executors/")
-    URL api;
+    URL executors;
 
     @Inject
     Pool pool;
@@ -61,7 +57,7 @@ class ExecutorBulkBenchmark {
                     {"fullName":"Исполнитель %d","phone":"+7916%07d","email":"b%d@example.com","inn":"500100732259",
                      "taxStatus":"SELF_EMPLOYED","payoutMethod":{"type":"CARD","cardNumber":"4111111111111111"}}"""
                     .formatted(i, i, i);
-            puts.add(http.sendAsync(HttpRequest.newBuilder(URI.create(api + "bench-" + i))
+            puts.add(http.sendAsync(HttpRequest.newBuilder(URI.create(executors + "bench-" + i))
                     .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
                     .whenComplete((r, e) -> slots.release()));

@@ -8,24 +8,20 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.madetask.sandbox.MadeTaskSandbox;
 import io.madetask.bridge.testing.Bodies;
-import io.madetask.bridge.testing.InjectSandbox;
+import io.madetask.bridge.testing.ConnectedSandboxTest;
 import io.madetask.bridge.testing.SandboxResource;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
@@ -35,23 +31,12 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /** Executors written through the API reach MadeTask once, with their data; MadeTask's moves come back. */
 @QuarkusTest
 @WithTestResource(SandboxResource.class)
-class ExecutorSyncTest {
+class ExecutorSyncTest extends ConnectedSandboxTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
-
-    @TestHTTPResource("/webhooks/madetask")
-    URL webhook;
-
     @Inject
     Pool pool;
-
-    @BeforeEach
-    void pointWebhooksAtTheBridge() {
-        sandbox.configureWebhook(webhook.toString(), SandboxResource.WEBHOOK_SECRET);
-    }
 
     @Test
     void newExecutorIsAnsweredAtOnceAndReachesMadeTaskWithItsData() {
@@ -84,21 +69,14 @@ class ExecutorSyncTest {
         faults.errorRate = 1.0;
         faults.faultPathRegex = "POST /api/v1/executors.*";
         sandbox.applyFaults(faults);
-        try {
-            String crmId = "ex-" + UUID.randomUUID();
-            manager().contentType(ContentType.JSON).body(Bodies.executor("Пётр Сидоров"))
-                    .put("/api/v1/executors/" + crmId).then().statusCode(201);
-            byte[] sealed = payoutSecret(crmId);
-            assertThat(sealed).isNotNull();
-            assertThat(new String(sealed, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(Bodies.CARD);
-            await().atMost(WAIT).untilAsserted(() -> manager().get("/api/v1/executors/" + crmId)
-                    .then().body("sync.state", equalTo("PENDING")).body("sync.lastError", notNullValue()));
-        } finally {
-            var healed = sandbox.faults();
-            healed.errorRate = 0;
-            healed.faultPathRegex = null;
-            sandbox.applyFaults(healed);
-        }
+        String crmId = "ex-" + UUID.randomUUID();
+        manager().contentType(ContentType.JSON).body(Bodies.executor("Пётр Сидоров"))
+                .put("/api/v1/executors/" + crmId).then().statusCode(201);
+        byte[] sealed = payoutSecret(crmId);
+        assertThat(sealed).isNotNull();
+        assertThat(new String(sealed, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(Bodies.CARD);
+        await().atMost(WAIT).untilAsserted(() -> manager().get("/api/v1/executors/" + crmId)
+                .then().body("sync.state", equalTo("PENDING")).body("sync.lastError", notNullValue()));
     }
 
     @Test

@@ -15,15 +15,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.madetask.bridge.common.Money;
-import io.madetask.sandbox.MadeTaskSandbox;
-import io.madetask.sandbox.SandboxFaults;
-import io.madetask.bridge.testing.InjectSandbox;
 import io.madetask.bridge.testing.NoBackgroundWork;
 import io.madetask.bridge.testing.SandboxResource;
+import io.madetask.bridge.testing.SandboxTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.mutiny.Multi;
 
@@ -34,20 +31,16 @@ import io.smallrye.mutiny.Multi;
 @QuarkusTest
 @TestProfile(NoBackgroundWork.class)
 @WithTestResource(SandboxResource.class)
-class MadeTaskClientTest {
+class MadeTaskClientTest extends SandboxTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Inject
     MadeTaskClient client;
 
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
-
     @BeforeEach
     void resetSandboxAndBreaker() {
-        sandbox.reset();
-        CircuitBreakerMaintenance.get().resetAll();
+        resetSandbox();
     }
 
     @Test
@@ -242,12 +235,6 @@ class MadeTaskClientTest {
     private List<MadeTaskModel.Executor> executorsWithExternalId(String externalId) {
         return client.listExecutors(new MadeTaskModel.ListQuery(null, externalId, null, null, null, null))
                 .await().atMost(WAIT).items();
-    }
-
-    private void faults(java.util.function.Consumer<SandboxFaults> change) {
-        SandboxFaults f = sandbox.faults();
-        change.accept(f);
-        sandbox.applyFaults(f);
     }
 
     static MadeTaskModel.ExecutorCreate executor(String externalId) {

@@ -9,9 +9,8 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import io.madetask.sandbox.MadeTaskSandbox;
-import io.madetask.bridge.testing.InjectSandbox;
 import io.madetask.bridge.testing.SandboxResource;
+import io.madetask.bridge.testing.SandboxTest;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,7 +21,7 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @TestProfile(MadeTaskTokenRenewalTest.ShortSkew.class)
 @WithTestResource(value = SandboxResource.class, initArgs = @ResourceArg(name = SandboxResource.TOKEN_TTL, value = "4S"))
-class MadeTaskTokenRenewalTest {
+class MadeTaskTokenRenewalTest extends SandboxTest {
 
     public static class ShortSkew implements QuarkusTestProfile {
         @Override
@@ -33,9 +32,6 @@ class MadeTaskTokenRenewalTest {
 
     @Inject
     MadeTaskClient client;
-
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
 
     @Test
     void tokenIsRenewedBeforeItExpiresSoMadeTaskNeverRefusesIt() throws InterruptedException {

@@ -6,16 +6,13 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.madetask.sandbox.MadeTaskSandbox;
 import io.madetask.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.BridgeProcess;
 import io.madetask.bridge.testing.PayoutScenario;
+import io.madetask.bridge.testing.ProcessTest;
 import io.madetask.bridge.testing.ServerDatabase;
-import io.madetask.bridge.testing.StandaloneSandbox;
 
 /**
  * SIGTERM in the middle of a batch, as Kubernetes stops a pod: the bridge finishes the calls it has in flight, records
@@ -23,23 +20,12 @@ import io.madetask.bridge.testing.StandaloneSandbox;
  * kept instead of giving back would stall the batch after the restart: the batch must finish at once, each task paid
  * exactly once.
  */
-class GracefulShutdownIT {
+class GracefulShutdownIT extends ProcessTest {
 
-    private StandaloneSandbox standalone;
-    private MadeTaskSandbox sandbox;
-
-    @BeforeEach
-    void startSandbox() {
-        SandboxFaults faults = new SandboxFaults();
+    @Override
+    protected void startingFaults(SandboxFaults faults) {
         faults.settlementDelayMs = 200;
         faults.settlementJitterMs = 200;
-        standalone = new StandaloneSandbox(faults);
-        sandbox = standalone.sandbox;
-    }
-
-    @AfterEach
-    void stopSandbox() {
-        standalone.close();
     }
 
     @Test

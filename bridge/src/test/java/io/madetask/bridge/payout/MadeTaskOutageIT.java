@@ -8,45 +8,31 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.madetask.sandbox.MadeTaskSandbox;
 import io.madetask.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.ApiLoad;
 import io.madetask.bridge.testing.BridgeProcess;
 import io.madetask.bridge.testing.PayoutScenario;
+import io.madetask.bridge.testing.ProcessTest;
 import io.madetask.bridge.testing.ServerDatabase;
-import io.madetask.bridge.testing.StandaloneSandbox;
 
 /**
  * MadeTask down in the middle of a batch (every call answered 5xx for 40 s), with the production breaker: the breaker
  * opens, the bridge stops calling and charges no tries while it is open, the API keeps taking reads and writes, and
  * once MadeTask is back the batch completes with every task paid once and no payout given up.
  */
-class MadeTaskOutageIT {
+class MadeTaskOutageIT extends ProcessTest {
 
     private static final int TASKS = 300;
 
-    private StandaloneSandbox standalone;
-    private MadeTaskSandbox sandbox;
-
-    @BeforeEach
-    void startSandbox() {
-        SandboxFaults faults = new SandboxFaults();
+    @Override
+    protected void startingFaults(SandboxFaults faults) {
         faults.settlementDelayMs = 200;
         faults.settlementJitterMs = 300;
         faults.webhookRetryBaseMs = 200;
         faults.webhookRetryMaxMs = 2_000;
         faults.refuseSecondPayout = false;
-        standalone = new StandaloneSandbox(faults);
-        sandbox = standalone.sandbox;
-    }
-
-    @AfterEach
-    void stopSandbox() {
-        standalone.close();
     }
 
     @Test

@@ -15,18 +15,14 @@ import java.util.UUID;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.madetask.sandbox.MadeTaskSandbox;
 import io.madetask.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.ApiLoad;
 import io.madetask.bridge.testing.Bodies;
-import io.madetask.bridge.testing.BridgeApi;
-import io.madetask.bridge.testing.InjectSandbox;
+import io.madetask.bridge.testing.ConnectedSandboxTest;
 import io.madetask.bridge.testing.Parallel;
 import io.madetask.bridge.testing.SandboxResource;
 import io.quarkus.test.common.WithTestResource;
@@ -44,18 +40,12 @@ import io.vertx.mutiny.sqlclient.Pool;
  */
 @QuarkusTest
 @WithTestResource(SandboxResource.class)
-class PayoutBatchUnderFaultsTest {
+class PayoutBatchUnderFaultsTest extends ConnectedSandboxTest {
 
     private static final int TASKS = 1000;
 
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
-
-    @TestHTTPResource("/webhooks/madetask")
-    URL webhook;
-
     @TestHTTPResource("/api/v1/")
-    URL api;
+    URL apiUrl;
 
     @Inject
     Pool pool;
@@ -63,30 +53,15 @@ class PayoutBatchUnderFaultsTest {
     @Inject
     io.micrometer.core.instrument.MeterRegistry meters;
 
-    private SandboxFaults before;
-
-    @BeforeEach
-    void rememberFaults() {
-        before = sandbox.faults();
-    }
-
-    /** The sandbox (shared with other test classes on the same application) behaves again when this test ends. */
-    @AfterEach
-    void restoreFaults() {
-        sandbox.applyFaults(before);
-    }
-
     @Test
     void thousandTaskBatchIsPaidExactlyOnceWhileMadeTaskMisbehaves() throws Exception {
-        BridgeApi bridge = new BridgeApi(sandbox);
-        sandbox.configureWebhook(webhook.toString(), SandboxResource.WEBHOOK_SECRET);
         String token = sandbox.devToken("maria", List.of("manager"), null);
         String tag = UUID.randomUUID().toString().substring(0, 6);
         Parallel parallel = new Parallel(16);
 
-        assertThat(parallel.put(TASKS, token, i -> new Parallel.Put(api + "executors/bx-" + tag + "-" + i,
+        assertThat(parallel.put(TASKS, token, i -> new Parallel.Put(apiUrl + "executors/bx-" + tag + "-" + i,
                 Bodies.executor("Исполнитель " + i)))).containsOnly(201);
-        assertThat(parallel.put(TASKS, token, i -> new Parallel.Put(api + "tasks/bt-" + tag + "-" + i,
+        assertThat(parallel.put(TASKS, token, i -> new Parallel.Put(apiUrl + "tasks/bt-" + tag + "-" + i,
                 Bodies.task("bx-" + tag + "-" + i, "Задача " + i, (1000 + i) + ".00")))).containsOnly(201);
         awaitCount("select count(*) from task where crm_id like 'bt-" + tag + "-%' and sync_state = 'SYNCED'");
 
@@ -118,17 +93,17 @@ class PayoutBatchUnderFaultsTest {
         for (int i = 0; i < TASKS; i++) {
             ids.add("bt-" + tag + "-" + i);
         }
-        String batch = bridge.manager().contentType(ContentType.JSON)
+        String batch = api.manager().contentType(ContentType.JSON)
                 .body(java.util.Map.of("taskCrmIds", ids)).post("/api/v1/payout-batches")
                 .then().statusCode(202).body("total", equalTo(TASKS)).body("status", equalTo("RUNNING"))
                 .extract().path("id");
 
         long posted = System.nanoTime();
         // The CRM goes on working while the batch runs: a task read and an executor written, 20 a second in all.
-        ApiLoad load = new ApiLoad(api.toString().replace("/api/v1/", ""), token, ids).start(10, 0, 10);
+        ApiLoad load = new ApiLoad(apiUrl.toString().replace("/api/v1/", ""), token, ids).start(10, 0, 10);
         try {
             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                    bridge.manager().get("/api/v1/payout-batches/" + batch).then()
+                    api.manager().get("/api/v1/payout-batches/" + batch).then()
                             .body("status", equalTo("COMPLETED"))
                             .body("counts.paid", equalTo(TASKS)));
         } finally {
@@ -159,13 +134,13 @@ class PayoutBatchUnderFaultsTest {
         given().auth().oauth2(token).queryParam("status", "PAID").queryParam("size", 1)
                 .get("/api/v1/payout-batches/" + batch + "/items").then().body("total", equalTo(TASKS));
         // the CRM is told once that the batch is done, with its counts
-        bridge.admin().queryParam("type", "batch.completed").queryParam("entityId", batch)
+        api.admin().queryParam("type", "batch.completed").queryParam("entityId", batch)
                 .get("/api/v1/notifications").then().statusCode(200)
                 .body("total", equalTo(1))
                 .body("items[0].data.status", equalTo("COMPLETED"))
                 .body("items[0].data.counts.paid", equalTo(TASKS))
                 .body("items[0].data.finishedAt", org.hamcrest.Matchers.notNullValue());
-        bridge.manager().get("/api/v1/payout-batches/" + batch).then()
+        api.manager().get("/api/v1/payout-batches/" + batch).then()
                 .body("finishedAt", org.hamcrest.Matchers.notNullValue());
     }
 

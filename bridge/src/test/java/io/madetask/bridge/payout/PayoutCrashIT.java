@@ -7,16 +7,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.madetask.sandbox.MadeTaskSandbox;
 import io.madetask.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.BridgeProcess;
 import io.madetask.bridge.testing.PayoutScenario;
+import io.madetask.bridge.testing.ProcessTest;
 import io.madetask.bridge.testing.ServerDatabase;
-import io.madetask.bridge.testing.StandaloneSandbox;
 
 /**
  * The packaged bridge as its own process, on a PostgreSQL server that outlives it: killed with SIGKILL three times at
@@ -25,14 +22,10 @@ import io.madetask.bridge.testing.StandaloneSandbox;
  * their leases); in the end every task is paid exactly once, by MadeTask's ledger, with MadeTask NOT refusing a second
  * payout for a task (so a double payment would show). Two rounds, each on a fresh database and seed.
  */
-class PayoutCrashIT {
+class PayoutCrashIT extends ProcessTest {
 
-    private StandaloneSandbox standalone;
-    private MadeTaskSandbox sandbox;
-
-    @BeforeEach
-    void startSandbox() {
-        SandboxFaults faults = new SandboxFaults();
+    @Override
+    protected void startingFaults(SandboxFaults faults) {
         faults.settlementDelayMs = 300;
         faults.settlementJitterMs = 300;
         faults.webhookRetryBaseMs = 200;
@@ -41,13 +34,6 @@ class PayoutCrashIT {
         faults.webhookReorderRate = 0.5;
         faults.webhookReorderMaxDelayMs = 300;
         faults.refuseSecondPayout = false;
-        standalone = new StandaloneSandbox(faults);
-        sandbox = standalone.sandbox;
-    }
-
-    @AfterEach
-    void stopSandbox() {
-        standalone.close();
     }
 
     @Test

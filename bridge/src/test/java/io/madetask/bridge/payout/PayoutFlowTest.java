@@ -6,40 +6,22 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
-import java.net.URL;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.madetask.sandbox.MadeTaskSandbox;
 import io.madetask.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.BridgeApi;
-import io.madetask.bridge.testing.InjectSandbox;
+import io.madetask.bridge.testing.ConnectedSandboxTest;
 import io.madetask.bridge.testing.SandboxResource;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 /** Accepting a task pays its executor, once; refusals become clear FAILED payouts; an admin can retry. */
 @QuarkusTest
 @WithTestResource(SandboxResource.class)
-class PayoutFlowTest {
-
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
-
-    @TestHTTPResource("/webhooks/madetask")
-    URL webhook;
-
-    BridgeApi api;
-
-    @BeforeEach
-    void setUp() {
-        sandbox.configureWebhook(webhook.toString(), SandboxResource.WEBHOOK_SECRET);
-        api = new BridgeApi(sandbox);
-    }
+class PayoutFlowTest extends ConnectedSandboxTest {
 
     /** A registered executor's task, started in MadeTask and IN_PROGRESS in the bridge. */
     private String[] startedTask(String reward) {
@@ -149,17 +131,11 @@ class PayoutFlowTest {
         quiet.settlementDelayMs = 100;
         quiet.settlementJitterMs = 0;
         sandbox.applyFaults(quiet);
-        try {
-            api.manager().contentType(ContentType.JSON).body("{\"status\":\"ACCEPTED\"}")
-                    .post("/api/v1/tasks/" + et[1] + "/status").then().statusCode(200);
-            String payoutId = api.manager().get("/api/v1/tasks/" + et[1]).then().extract().path("payout.id");
-            await().atMost(BridgeApi.WAIT).untilAsserted(() -> api.manager().get("/api/v1/payouts/" + payoutId)
-                    .then().body("status", equalTo("PAID")));
-        } finally {
-            SandboxFaults loud = sandbox.faults();
-            loud.webhooksEnabled = true;
-            sandbox.applyFaults(loud);
-        }
+        api.manager().contentType(ContentType.JSON).body("{\"status\":\"ACCEPTED\"}")
+                .post("/api/v1/tasks/" + et[1] + "/status").then().statusCode(200);
+        String payoutId = api.manager().get("/api/v1/tasks/" + et[1]).then().extract().path("payout.id");
+        await().atMost(BridgeApi.WAIT).untilAsserted(() -> api.manager().get("/api/v1/payouts/" + payoutId)
+                .then().body("status", equalTo("PAID")));
     }
 
     private void given(String balance) {

@@ -7,16 +7,13 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.madetask.sandbox.MadeTaskSandbox;
 import io.madetask.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.BridgeProcess;
 import io.madetask.bridge.testing.PayoutScenario;
+import io.madetask.bridge.testing.ProcessTest;
 import io.madetask.bridge.testing.ServerDatabase;
-import io.madetask.bridge.testing.StandaloneSandbox;
 
 /**
  * The packaged bridge with a database pool of only 4 connections and its default concurrency (32 outbox operations,
@@ -25,28 +22,17 @@ import io.madetask.bridge.testing.StandaloneSandbox;
  * one, so the work only queues for connections: the batch completes, every task paid once, and the process answers
  * its probes and metrics all along.
  */
-class SmallPoolIT {
+class SmallPoolIT extends ProcessTest {
 
     private static final int TASKS = 300;
 
-    private StandaloneSandbox standalone;
-    private MadeTaskSandbox sandbox;
-
-    @BeforeEach
-    void startSandbox() {
-        SandboxFaults faults = new SandboxFaults();
+    @Override
+    protected void startingFaults(SandboxFaults faults) {
         faults.settlementDelayMs = 200;
         faults.settlementJitterMs = 300;
         faults.webhookDuplicateRate = 0.3;
         faults.webhookReorderRate = 0.5;
         faults.webhookReorderMaxDelayMs = 300;
-        standalone = new StandaloneSandbox(faults);
-        sandbox = standalone.sandbox;
-    }
-
-    @AfterEach
-    void stopSandbox() {
-        standalone.close();
     }
 
     @Test

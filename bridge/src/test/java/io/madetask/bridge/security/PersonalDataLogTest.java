@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URL;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -20,14 +19,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.madetask.sandbox.MadeTaskSandbox;
 import io.madetask.sandbox.SandboxFaults;
-import io.madetask.bridge.testing.BridgeApi;
 import io.madetask.bridge.testing.Bodies;
-import io.madetask.bridge.testing.InjectSandbox;
+import io.madetask.bridge.testing.ConnectedSandboxTest;
 import io.madetask.bridge.testing.SandboxResource;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -40,7 +36,7 @@ import io.restassured.http.ContentType;
 @QuarkusTest
 @TestProfile(PersonalDataLogTest.Verbose.class)
 @WithTestResource(SandboxResource.class)
-class PersonalDataLogTest {
+class PersonalDataLogTest extends ConnectedSandboxTest {
 
     public static class Verbose implements QuarkusTestProfile {
         @Override
@@ -59,12 +55,6 @@ class PersonalDataLogTest {
     private static final String INN = "500100732259";
     private static final String PHONE = "+79035551234";
     private static final String EMAIL = "secret.person@example.org";
-
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
-
-    @TestHTTPResource("/webhooks/madetask")
-    URL webhook;
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
@@ -100,7 +90,6 @@ class PersonalDataLogTest {
     void captureEveryLogRecord() {
         capture.setLevel(Level.ALL);
         Logger.getLogger("").addHandler(capture);
-        sandbox.configureWebhook(webhook.toString(), SandboxResource.WEBHOOK_SECRET);
     }
 
     @AfterEach
@@ -110,7 +99,6 @@ class PersonalDataLogTest {
 
     @Test
     void noPersonalDataInAnyLogLineOfAFullFlow() {
-        BridgeApi api = new BridgeApi(sandbox);
         SandboxFaults faults = sandbox.faults();
         faults.scripted = List.of("ERROR_500", "LOST_ANSWER", "TIMEOUT");
         faults.timeoutHangMs = 2_500;

@@ -11,19 +11,15 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import io.madetask.sandbox.MadeTaskSandbox;
-import io.madetask.bridge.testing.InjectSandbox;
 import io.madetask.bridge.testing.SandboxResource;
+import io.madetask.bridge.testing.SandboxTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Bearer tokens from the sandbox's dev issuer: who gets in, with which role, and what the refusals look like. */
 @QuarkusTest
 @WithTestResource(SandboxResource.class)
-class SecurityTest {
-
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
+class SecurityTest extends SandboxTest {
 
     @Test
     void callWithoutTokenGets401ProblemJson() {

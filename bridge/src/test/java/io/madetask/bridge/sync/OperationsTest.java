@@ -7,42 +7,24 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 
-import java.net.URL;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.madetask.sandbox.MadeTaskSandbox;
 import io.madetask.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.BridgeApi;
-import io.madetask.bridge.testing.InjectSandbox;
+import io.madetask.bridge.testing.ConnectedSandboxTest;
 import io.madetask.bridge.testing.SandboxResource;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 /** What the on-call engineer sees: the sync status, the meters on /q/metrics, and the health checks. */
 @QuarkusTest
 @WithTestResource(SandboxResource.class)
-class OperationsTest {
-
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
-
-    @TestHTTPResource("/webhooks/madetask")
-    URL webhook;
-
-    BridgeApi api;
-
-    @BeforeEach
-    void setUp() {
-        sandbox.configureWebhook(webhook.toString(), SandboxResource.WEBHOOK_SECRET);
-        api = new BridgeApi(sandbox);
-    }
+class OperationsTest extends ConnectedSandboxTest {
 
     /** The value of one Prometheus sample, by name and labels in any order; -1 when absent. */
     static double metric(String metrics, String name, String... labels) {

@@ -11,10 +11,8 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import io.madetask.sandbox.MadeTaskSandbox;
-import io.madetask.bridge.testing.BridgeApi;
-import io.madetask.bridge.testing.InjectSandbox;
 import io.madetask.bridge.testing.SandboxResource;
+import io.madetask.bridge.testing.SandboxTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -28,7 +26,7 @@ import io.smallrye.mutiny.Uni;
 @QuarkusTest
 @TestProfile(OutboxClaimTest.ManualWorkers.class)
 @WithTestResource(SandboxResource.class)
-class OutboxClaimTest {
+class OutboxClaimTest extends SandboxTest {
 
     public static class ManualWorkers implements QuarkusTestProfile {
         @Override
@@ -38,15 +36,11 @@ class OutboxClaimTest {
         }
     }
 
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
-
     @Inject
     SyncWorker worker;
 
     @Test
     void concurrentWorkersNeverCarryOutOneOperationTwice() {
-        BridgeApi api = new BridgeApi(sandbox);
         List<String> executors = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
             executors.add(api.putExecutor("Параллельный " + i));

@@ -4,26 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.madetask.sandbox.MadeTaskSandbox;
 import io.madetask.sandbox.SandboxFaults;
-import io.madetask.bridge.testing.BridgeApi;
 import io.madetask.bridge.testing.Bodies;
-import io.madetask.bridge.testing.InjectSandbox;
+import io.madetask.bridge.testing.ConnectedSandboxTest;
 import io.madetask.bridge.testing.SandboxResource;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
@@ -34,34 +28,13 @@ import io.restassured.http.ContentType;
  */
 @QuarkusTest
 @WithTestResource(SandboxResource.class)
-class SyncUnderFaultsTest {
+class SyncUnderFaultsTest extends ConnectedSandboxTest {
 
     private static final int PAIRS = 24;
     private static final Duration LONG_WAIT = Duration.ofSeconds(120);
 
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
-
-    @TestHTTPResource("/webhooks/madetask")
-    URL webhook;
-
-    private SandboxFaults before;
-
-    @BeforeEach
-    void rememberFaults() {
-        before = sandbox.faults();
-    }
-
-    /** The sandbox (shared with other test classes on the same application) behaves again when this test ends. */
-    @AfterEach
-    void restoreFaults() {
-        sandbox.applyFaults(before);
-    }
-
     @Test
     void everythingWrittenReachesMadeTaskOnceAndEveryMoveComesBack() {
-        BridgeApi api = new BridgeApi(sandbox);
-        sandbox.configureWebhook(webhook.toString(), SandboxResource.WEBHOOK_SECRET);
         SandboxFaults faults = sandbox.faults();
         faults.errorRate = 0.15;
         faults.timeoutRate = 0.05;

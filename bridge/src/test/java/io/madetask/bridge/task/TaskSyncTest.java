@@ -7,42 +7,24 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 
-import java.net.URL;
 import java.util.UUID;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.madetask.sandbox.MadeTaskSandbox;
 import io.madetask.bridge.testing.BridgeApi;
 import io.madetask.bridge.testing.Bodies;
-import io.madetask.bridge.testing.InjectSandbox;
+import io.madetask.bridge.testing.ConnectedSandboxTest;
 import io.madetask.bridge.testing.SandboxResource;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 /** Tasks reach MadeTask once and follow its status machine; the executor's moves in MadeTask come back. */
 @QuarkusTest
 @WithTestResource(SandboxResource.class)
-class TaskSyncTest {
-
-    @InjectSandbox
-    MadeTaskSandbox sandbox;
-
-    @TestHTTPResource("/webhooks/madetask")
-    URL webhook;
-
-    BridgeApi api;
-
-    @BeforeEach
-    void setUp() {
-        sandbox.configureWebhook(webhook.toString(), SandboxResource.WEBHOOK_SECRET);
-        api = new BridgeApi(sandbox);
-    }
+class TaskSyncTest extends ConnectedSandboxTest {
 
     @Test
     void taskReachesMadeTaskWithItsDataAndFollowsTheExecutorsMoves() {
@@ -147,17 +129,11 @@ class TaskSyncTest {
         faults.scripted = java.util.List.of("ERROR_503", "ERROR_502", "ERROR_500");
         faults.faultPathRegex = "POST /api/v1/executors";
         sandbox.applyFaults(faults);
-        try {
-            String executor = api.putExecutor("Медленный");
-            String task = api.putTask(executor, "Ждёт", "10.00");
-            api.awaitSynced("tasks", task);
-            assertThat(sandbox.executorsByExternalId(executor)).hasSize(1);
-            assertThat(sandbox.tasksByExternalId(task)).hasSize(1);
-        } finally {
-            var healed = sandbox.faults();
-            healed.faultPathRegex = null;
-            sandbox.applyFaults(healed);
-        }
+        String executor = api.putExecutor("Медленный");
+        String task = api.putTask(executor, "Ждёт", "10.00");
+        api.awaitSynced("tasks", task);
+        assertThat(sandbox.executorsByExternalId(executor)).hasSize(1);
+        assertThat(sandbox.tasksByExternalId(task)).hasSize(1);
     }
 
     @Test
@@ -169,18 +145,11 @@ class TaskSyncTest {
                 "ERROR_500", "ERROR_500", "ERROR_500");
         faults.faultPathRegex = "POST /api/v1/tasks";
         sandbox.applyFaults(faults);
-        try {
-            String task = api.putTask(executor, "Связана событием", "42.00");
-            api.awaitSynced("tasks", task);
-            assertThat(sandbox.tasksByExternalId(task)).hasSize(1);
-            api.manager().get("/api/v1/tasks/" + task).then().body("madetaskId",
-                    equalTo(sandbox.tasksByExternalId(task).get(0).get("id").asText()));
-        } finally {
-            var healed = sandbox.faults();
-            healed.faultPathRegex = null;
-            healed.scripted = java.util.List.of();
-            sandbox.applyFaults(healed);
-        }
+        String task = api.putTask(executor, "Связана событием", "42.00");
+        api.awaitSynced("tasks", task);
+        assertThat(sandbox.tasksByExternalId(task)).hasSize(1);
+        api.manager().get("/api/v1/tasks/" + task).then().body("madetaskId",
+                equalTo(sandbox.tasksByExternalId(task).get(0).get("id").asText()));
     }
 
     @Test

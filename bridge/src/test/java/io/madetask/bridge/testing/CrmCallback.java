@@ -38,6 +38,12 @@ public class CrmCallback implements QuarkusTestResourceLifecycleManager {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Takes every notification again: no refusals left, and none from now on. */
+    public static void healthy() {
+        FAIL_ALWAYS.set(false);
+        FAIL_NEXT.set(0);
+    }
+
     private Vertx vertx;
     private HttpServer server;
 
