@@ -6,5 +6,5 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Where an entity stands with MadeTask: PENDING (work queued), SYNCED, or FAILED (with the reason). */
 @RegisterForReflection
-public record SyncView(String state, Instant lastSyncedAt, String lastError) {
+public record SyncView(SyncState state, Instant lastSyncedAt, String lastError) {
 }

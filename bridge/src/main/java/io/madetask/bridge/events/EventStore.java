@@ -106,9 +106,9 @@ public class EventStore implements EventLog {
      * claim; answers false when it does not (the caller then rolls the whole transaction back).
      */
     Uni<Boolean> applied(String eventId, String outcome, String instanceId) {
-        return ProcessedEvent.update("status = 'DONE', outcome = ?1, appliedAt = ?2, lockedBy = null, "
-                + "lockedUntil = null, lastError = null where eventId = ?3 and lockedBy = ?4 and status = 'PENDING'",
-                outcome, Instant.now(), eventId, instanceId).map(n -> n > 0);
+        return ProcessedEvent.update("status = ?5, outcome = ?1, appliedAt = ?2, lockedBy = null, "
+                + "lockedUntil = null, lastError = null where eventId = ?3 and lockedBy = ?4 and status = ?6",
+                outcome, Instant.now(), eventId, instanceId, InboxStatus.DONE, InboxStatus.PENDING).map(n -> n > 0);
     }
 
     /** An event whose applying failed: due again after {@code delay}, or left FAILED after its last try. */
@@ -117,7 +117,7 @@ public class EventStore implements EventLog {
                 update processed_event set status = $2, last_error = $3, next_attempt_at = $4,
                        locked_by = null, locked_until = null
                 where event_id = $1 and locked_by = $5""")
-                .execute(Tuple.tuple().addString(eventId).addString(last ? "FAILED" : "PENDING").addString(error)
+                .execute(Tuple.tuple().addString(eventId).addString((last ? InboxStatus.FAILED : InboxStatus.PENDING).name()).addString(error)
                         .addOffsetDateTime(OffsetDateTime.now(ZoneOffset.UTC).plus(delay)).addString(instanceId))
                 .replaceWithVoid();
     }

@@ -21,7 +21,8 @@ public class ProcessedEvent extends PanacheEntityBase {
     public String type;
     public String source;
     public String outcome;
-    public String status;
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    public InboxStatus status;
     public String lockedBy;
     public Instant lockedUntil;
     public String lastError;

@@ -34,10 +34,12 @@ public class Executor extends PanacheEntityBase {
     public String payoutKeyId;
     /** HMAC of the number under the active key: tells a changed number from the same one. */
     public String payoutFingerprint;
-    public String status;
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    public ExecutorStatus status;
     public boolean payable;
     public long madetaskVersion;
-    public String syncState;
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    public io.madetask.bridge.common.SyncState syncState;
     public Instant lastSyncedAt;
     public String lastError;
     public long version;

@@ -1,5 +1,6 @@
 package io.madetask.bridge.executor;
 
 /** What other features may know of an executor: its ids, its status and its sync state. */
-public record ExecutorRef(String crmId, String madetaskId, String status, String syncState) {
+public record ExecutorRef(String crmId, String madetaskId, ExecutorStatus status,
+        io.madetask.bridge.common.SyncState syncState) {
 }

@@ -16,6 +16,7 @@ import jakarta.persistence.LockModeType;
 import org.jboss.logging.Logger;
 
 import io.madetask.bridge.audit.Audit;
+import io.madetask.bridge.common.SyncState;
 import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.common.SafeContext;
 import io.madetask.bridge.madetask.MadeTaskClient;
@@ -165,19 +166,19 @@ public class ExecutorResync {
                                 counts.add("linked");
                             }
                             Set<String> busy = pending.get(e.crmId);
-                            String status = e.status;
+                            ExecutorStatus status = e.status;
                             boolean payable = e.payable;
                             ExecutorSync.applyRemote(e, mt, !ExecutorSync.statusMoving(busy));
-                            if (!status.equals(e.status) || payable != e.payable) {
+                            if (status != e.status || payable != e.payable) {
                                 counts.add("updatedFromMadeTask");
                             }
                             if (busy != null) {
                                 counts.add("busy");
                             } else if (!ExecutorSync.sameData(e, mt)) {
-                                e.syncState = "PENDING";
-                                pushes.add(outbox.enqueue(Executor.ENTITY, e.crmId, ExecutorService.UPDATE, null));
+                                e.syncState = SyncState.PENDING;
+                                pushes.add(outbox.enqueue(Executor.ENTITY, e.crmId, ExecutorOperation.UPDATE, null));
                                 counts.add("pushedToMadeTask");
-                            } else if (!"SYNCED".equals(e.syncState)) {
+                            } else if (e.syncState != SyncState.SYNCED) {
                                 ExecutorSync.markSynced(e, false);
                                 counts.add("repaired");
                             } else {
@@ -215,11 +216,11 @@ public class ExecutorResync {
                             if (pending.containsKey(e.crmId)) {
                                 counts.add("busy");
                             } else if (e.madetaskId == null && e.payoutSecret != null) {
-                                e.syncState = "PENDING";
-                                creates.add(outbox.enqueue(Executor.ENTITY, e.crmId, ExecutorService.CREATE, null));
+                                e.syncState = SyncState.PENDING;
+                                creates.add(outbox.enqueue(Executor.ENTITY, e.crmId, ExecutorOperation.CREATE, null));
                                 counts.add("createdInMadeTask");
                             } else {
-                                e.syncState = "FAILED";
+                                e.syncState = SyncState.FAILED;
                                 e.lastError = e.madetaskId == null
                                         ? "Not in MadeTask and the payout number is no longer held: PUT the executor again"
                                         : "MadeTask no longer lists executor " + e.madetaskId;

@@ -8,7 +8,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
 import io.madetask.bridge.audit.Audit;
+import io.madetask.bridge.common.SyncState;
 import io.madetask.bridge.common.BridgeException;
+import io.madetask.bridge.common.Enums;
 import io.madetask.bridge.common.Filter;
 import io.madetask.bridge.common.PageView;
 import io.madetask.bridge.common.PayoutSecrets;
@@ -29,10 +31,6 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class ExecutorService implements Backlog {
 
-    static final String CREATE = "CREATE";
-    static final String UPDATE = "UPDATE";
-    static final String BLOCK = "BLOCK";
-    static final String UNBLOCK = "UNBLOCK";
 
     private final SyncOutbox outbox;
     private final PayoutSecrets secrets;
@@ -72,12 +70,12 @@ public class ExecutorService implements Backlog {
         e.inn = request.inn();
         e.taxStatus = request.taxStatus();
         setPayoutMethod(e, request.payoutMethod());
-        e.status = "INVITED";
-        e.syncState = "PENDING";
+        e.status = ExecutorStatus.INVITED;
+        e.syncState = SyncState.PENDING;
         e.version = 1;
         e.createdAt = e.updatedAt = Instant.now();
         return e.persist()
-                .flatMap(saved -> outbox.enqueue(Executor.ENTITY, crmId, CREATE, null))
+                .flatMap(saved -> outbox.enqueue(Executor.ENTITY, crmId, ExecutorOperation.CREATE, null))
                 .flatMap(op -> audit.record(actor, "executor.create", Executor.ENTITY, crmId, "ACCEPTED",
                         RequestIds.current(), "queued for MadeTask"))
                 .map(v -> new Upserted(ExecutorView.of(e), true));
@@ -103,10 +101,10 @@ public class ExecutorService implements Backlog {
         if (newPayoutMethod) {
             setPayoutMethod(e, request.payoutMethod());
         }
-        e.syncState = "PENDING";
+        e.syncState = SyncState.PENDING;
         e.touch();
         // Before MadeTask has the executor, the pending creation sends the latest data; the update then finds nothing new.
-        return outbox.enqueue(Executor.ENTITY, e.crmId, UPDATE, null)
+        return outbox.enqueue(Executor.ENTITY, e.crmId, ExecutorOperation.UPDATE, null)
                 .flatMap(op -> audit.record(actor, "executor.update", Executor.ENTITY, e.crmId, "ACCEPTED",
                         RequestIds.current(), newPayoutMethod ? "fields and payout method changed" : "fields changed"))
                 .map(v -> new Upserted(ExecutorView.of(e), false));
@@ -121,8 +119,8 @@ public class ExecutorService implements Backlog {
     public Uni<PageView<ExecutorView>> list(String status, String syncState, String q, Integer page, Integer size) {
         String like = q == null || q.isBlank() ? null
                 : "%" + q.toLowerCase().replace("%", "").replace("_", "") + "%";
-        Filter filter = new Filter().and("status = :status", "status", status)
-                .and("syncState = :syncState", "syncState", syncState)
+        Filter filter = new Filter().and("status = :status", "status", Enums.parse(ExecutorStatus.class, status, "status"))
+                .and("syncState = :syncState", "syncState", Enums.parse(SyncState.class, syncState, "syncState"))
                 .and("(lower(fullName) like :q or lower(crmId) like :q)", "q", like);
         return Filter.pageOf(Executor.<Executor>find(filter.query(), Sort.ascending("crmId"), filter.params()),
                 PageView.checked(page, size), ExecutorView::of);
@@ -133,14 +131,14 @@ public class ExecutorService implements Backlog {
         return Executor.<Executor>findById(RequestIds.checkCrmId(crmId), LockModeType.PESSIMISTIC_WRITE)
                 .onItem().ifNull().failWith(() -> BridgeException.notFound("executor", crmId))
                 .flatMap(e -> {
-                    if ("BLOCKED".equals(e.status)) {
+                    if (e.status == ExecutorStatus.BLOCKED) {
                         return Uni.createFrom().item(ExecutorView.of(e));
                     }
-                    e.status = "BLOCKED";
+                    e.status = ExecutorStatus.BLOCKED;
                     e.payable = false;
-                    e.syncState = "PENDING";
+                    e.syncState = SyncState.PENDING;
                     e.touch();
-                    return outbox.enqueue(Executor.ENTITY, crmId, BLOCK, null)
+                    return outbox.enqueue(Executor.ENTITY, crmId, ExecutorOperation.BLOCK, null)
                             .flatMap(op -> audit.record(actor, "executor.block", Executor.ENTITY, crmId, "ACCEPTED",
                                     RequestIds.current(), null))
                             .map(v -> ExecutorView.of(e));
@@ -152,13 +150,13 @@ public class ExecutorService implements Backlog {
         return Executor.<Executor>findById(RequestIds.checkCrmId(crmId), LockModeType.PESSIMISTIC_WRITE)
                 .onItem().ifNull().failWith(() -> BridgeException.notFound("executor", crmId))
                 .flatMap(e -> {
-                    if (!"BLOCKED".equals(e.status)) {
+                    if (e.status != ExecutorStatus.BLOCKED) {
                         return Uni.createFrom().item(ExecutorView.of(e));
                     }
-                    e.status = "ACTIVE";
-                    e.syncState = "PENDING";
+                    e.status = ExecutorStatus.ACTIVE;
+                    e.syncState = SyncState.PENDING;
                     e.touch();
-                    return outbox.enqueue(Executor.ENTITY, crmId, UNBLOCK, null)
+                    return outbox.enqueue(Executor.ENTITY, crmId, ExecutorOperation.UNBLOCK, null)
                             .flatMap(op -> audit.record(actor, "executor.unblock", Executor.ENTITY, crmId, "ACCEPTED",
                                     RequestIds.current(), null))
                             .map(v -> ExecutorView.of(e));

@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
 import io.madetask.bridge.audit.Audit;
+import io.madetask.bridge.common.SyncState;
 import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.common.PayoutSecrets;
 import io.madetask.bridge.madetask.MadeTaskClient;
@@ -72,17 +73,20 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
 
     @Override
     public boolean canBatch(Operation op) {
-        return ExecutorService.CREATE.equals(op.kind());
+        return ExecutorOperation.CREATE.name().equals(op.kind());
     }
 
     @Override
     public Uni<Outcome> handle(Operation op) {
-        return switch (op.kind()) {
-            case ExecutorService.CREATE -> create(op);
-            case ExecutorService.UPDATE -> patch(op, null);
-            case ExecutorService.BLOCK -> patch(op, "BLOCKED");
-            case ExecutorService.UNBLOCK -> patch(op, "ACTIVE");
-            default -> Uni.createFrom().item(Outcome.failed("Unknown operation " + op.kind()));
+        ExecutorOperation kind = ExecutorOperation.of(op.kind());
+        if (kind == null) {
+            return Uni.createFrom().item(Outcome.failed("Unknown operation " + op.kind()));
+        }
+        return switch (kind) {
+            case CREATE -> create(op);
+            case UPDATE -> patch(op, null);
+            case BLOCK -> patch(op, "BLOCKED");
+            case UNBLOCK -> patch(op, "ACTIVE");
         };
     }
 
@@ -216,7 +220,7 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
                             forgetNumber(e);
                         }
                         if (!same) {
-                            followUps.add(outbox.enqueue(Executor.ENTITY, e.crmId, ExecutorService.UPDATE, null));
+                            followUps.add(outbox.enqueue(Executor.ENTITY, e.crmId, ExecutorOperation.UPDATE, null));
                         }
                         markSynced(e, busy.containsKey(e.crmId) || !same);
                         lines.add(new Audit.Line(l.existed() ? "madetask.executor.link" : "madetask.executor.create",
@@ -314,7 +318,7 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
             }
             e.lastError = error;
             if (permanent) {
-                e.syncState = "FAILED";
+                e.syncState = SyncState.FAILED;
             }
             return permanent ? audit.record(Audit.SYSTEM, "madetask.executor." + op.kind().toLowerCase(), Executor.ENTITY,
                     e.crmId, "FAILED", op.idempotencyKey(), error) : Uni.createFrom().voidItem();
@@ -325,10 +329,10 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
         if (mt.version() < e.madetaskVersion) {
             return false;
         }
-        boolean changed = takeStatus && (!Objects.equals(e.status, mt.status()) || e.payable != mt.payable());
+        boolean changed = takeStatus && (!Objects.equals(e.status.name(), mt.status()) || e.payable != mt.payable());
         e.madetaskVersion = mt.version();
         if (takeStatus) {
-            e.status = mt.status();
+            e.status = ExecutorStatus.valueOf(mt.status());
             e.payable = mt.payable();
         }
         if (changed) {
@@ -354,13 +358,14 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
     static void markSynced(Executor e, boolean morePending) {
         e.lastSyncedAt = Instant.now();
         e.lastError = null;
-        e.syncState = morePending ? "PENDING" : "SYNCED";
+        e.syncState = morePending ? SyncState.PENDING : SyncState.SYNCED;
     }
 
     /** A block or unblock still on its way to MadeTask: the local status stands until its answer. */
     static boolean statusMoving(Set<String> pendingKinds) {
         return pendingKinds != null
-                && (pendingKinds.contains(ExecutorService.BLOCK) || pendingKinds.contains(ExecutorService.UNBLOCK));
+                && (pendingKinds.contains(ExecutorOperation.BLOCK.name())
+                        || pendingKinds.contains(ExecutorOperation.UNBLOCK.name()));
     }
 
     private Uni<Map<String, Snapshot>> snapshots(List<String> crmIds) {

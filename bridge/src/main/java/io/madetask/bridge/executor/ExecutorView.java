@@ -10,7 +10,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /** An executor as the API shows it: the payout method by its last four digits only. */
 @RegisterForReflection
 public record ExecutorView(String crmId, String madetaskId, String fullName, String phone, String email, String inn,
-        String taxStatus, PayoutMethodView payoutMethod, String status, boolean payable, SyncView sync, long version,
+        String taxStatus, PayoutMethodView payoutMethod, ExecutorStatus status, boolean payable, SyncView sync, long version,
         Instant createdAt, Instant updatedAt) {
 
     @RegisterForReflection

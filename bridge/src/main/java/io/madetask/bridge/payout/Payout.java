@@ -24,7 +24,8 @@ public class Payout extends PanacheEntityBase {
     public String taskCrmId;
     public String executorCrmId;
     public BigDecimal amount;
-    public String status;
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    public PayoutStatus status;
     public String idempotencyKey;
     public int attempts;
     public int calls;

@@ -13,6 +13,7 @@ import jakarta.persistence.LockModeType;
 
 import io.madetask.bridge.audit.Audit;
 import io.madetask.bridge.common.BridgeException;
+import io.madetask.bridge.common.Enums;
 import io.madetask.bridge.common.Filter;
 import io.madetask.bridge.common.PageView;
 import io.madetask.bridge.common.RequestIds;
@@ -66,7 +67,7 @@ public class PayoutService implements TaskPayouts, Backlog {
             p.taskCrmId = taskCrmId;
             p.executorCrmId = executorCrmId;
             p.amount = reward;
-            p.status = "PENDING";
+            p.status = PayoutStatus.PENDING;
             p.attempts = 1;
             p.idempotencyKey = key(p.id, 1);
             p.taskMadetaskId = madetaskId;
@@ -105,7 +106,7 @@ public class PayoutService implements TaskPayouts, Backlog {
             return Uni.createFrom().item(Map.of());
         }
         return Payout.<Payout>list("taskCrmId in ?1", taskCrmIds).map(list -> list.stream()
-                .collect(Collectors.toMap(p -> p.taskCrmId, p -> new PayoutRef(p.id, p.status))));
+                .collect(Collectors.toMap(p -> p.taskCrmId, p -> new PayoutRef(p.id, p.status.name()))));
     }
 
     @WithSession
@@ -117,7 +118,7 @@ public class PayoutService implements TaskPayouts, Backlog {
     @WithSession
     public Uni<PageView<PayoutView>> list(String status, String executorCrmId, String taskCrmId, Instant from,
             Instant to, Integer page, Integer size) {
-        Filter filter = new Filter().and("status = :status", "status", status)
+        Filter filter = new Filter().and("status = :status", "status", Enums.parse(PayoutStatus.class, status, "status"))
                 .and("executorCrmId = :executor", "executor", executorCrmId)
                 .and("taskCrmId = :task", "task", taskCrmId)
                 .and("createdAt >= :from", "from", from)
@@ -132,7 +133,7 @@ public class PayoutService implements TaskPayouts, Backlog {
         return Payout.<Payout>findById(id, LockModeType.PESSIMISTIC_WRITE)
                 .onItem().ifNull().failWith(() -> BridgeException.notFound("payout", id))
                 .flatMap(p -> {
-                    if (!"FAILED".equals(p.status)) {
+                    if (p.status != PayoutStatus.FAILED) {
                         throw new BridgeException(409, "payout_not_failed", "Not failed",
                                 "Only a FAILED payout can be tried again; this one is " + p.status);
                     }
@@ -143,7 +144,7 @@ public class PayoutService implements TaskPayouts, Backlog {
                     String previous = p.failureCode;
                     p.attempts++;
                     p.idempotencyKey = key(p.id, p.attempts);
-                    p.status = "PENDING";
+                    p.status = PayoutStatus.PENDING;
                     p.madetaskId = null;
                     p.failureCode = null;
                     p.failureMessage = null;

@@ -103,15 +103,16 @@ class PayoutStore {
      * be an earlier attempt's). Answers how many rows changed.
      */
     Uni<Integer> settle(MadeTaskModel.Payout mt) {
-        String from = "PROCESSING".equals(mt.status()) ? "status = 'PENDING'" : "status in ('PENDING', 'PROCESSING')";
+        String from = "PROCESSING".equals(mt.status()) ? "status = :pending" : "status in (:pending, :processing)";
         String match = "FAILED".equals(mt.status()) ? "madetaskId = :id"
                 : "(madetaskId = :id or (madetaskId is null and taskMadetaskId = :task))";
         return Payout.update("status = :status, madetaskId = :id, failureCode = :code, failureMessage = :message, "
                 + "receiptUrl = :receipt, paidAt = :paidAt, updatedAt = :now where " + from + " and " + match,
-                Parameters.with("status", mt.status()).and("id", mt.id()).and("code", mt.failureCode())
+                Parameters.with("status", PayoutStatus.valueOf(mt.status())).and("id", mt.id()).and("code", mt.failureCode())
                         .and("message", mt.failureMessage()).and("receipt", mt.receiptUrl())
                         .and("paidAt", mt.paidAt() == null ? null : OffsetDateTime.parse(mt.paidAt()).toInstant())
-                        .and("now", Instant.now()).and("task", mt.taskId()));
+                        .and("now", Instant.now()).and("task", mt.taskId()).and("pending", PayoutStatus.PENDING)
+                        .and("processing", PayoutStatus.PROCESSING));
     }
 
     /** MadeTask's ids of payouts PROCESSING longer than {@code after}, oldest first. */
@@ -138,14 +139,15 @@ class PayoutStore {
     /** The task's waiting payout may go: its acceptance reached MadeTask. Answers whether one was waiting. */
     Uni<Boolean> due(String taskCrmId, String taskMadetaskId) {
         return Payout.update("taskMadetaskId = ?1, nextAttemptAt = ?2, updatedAt = ?2 "
-                + "where taskCrmId = ?3 and status = 'PENDING' and taskMadetaskId is null",
-                taskMadetaskId, Instant.now(), taskCrmId).map(n -> n > 0);
+                + "where taskCrmId = ?3 and status = ?4 and taskMadetaskId is null",
+                taskMadetaskId, Instant.now(), taskCrmId, PayoutStatus.PENDING).map(n -> n > 0);
     }
 
     /** The task's pending payout cannot be made. */
     Uni<Void> failPending(String taskCrmId, String code, String message) {
-        return Payout.update("status = 'FAILED', failureCode = ?1, failureMessage = ?2, updatedAt = ?3 "
-                + "where taskCrmId = ?4 and status = 'PENDING'", code, message, Instant.now(), taskCrmId)
+        return Payout.update("status = ?5, failureCode = ?1, failureMessage = ?2, updatedAt = ?3 "
+                + "where taskCrmId = ?4 and status = ?6", code, message, Instant.now(), taskCrmId, PayoutStatus.FAILED,
+                PayoutStatus.PENDING)
                 .replaceWithVoid();
     }
 

@@ -10,7 +10,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /** A payout as the API shows it. */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record PayoutView(String id, String taskCrmId, String executorCrmId, Money amount, String status,
+public record PayoutView(String id, String taskCrmId, String executorCrmId, Money amount, PayoutStatus status,
         String failureCode, String failureMessage, String receiptUrl, int attempts, String madetaskId,
         String lastError, Instant createdAt, Instant updatedAt, Instant paidAt) {
 

@@ -15,9 +15,6 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 @Table(name = "sync_operation")
 public class SyncOperation extends PanacheEntityBase {
 
-    public static final String PENDING = "PENDING";
-    public static final String DONE = "DONE";
-    public static final String FAILED = "FAILED";
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -27,7 +24,8 @@ public class SyncOperation extends PanacheEntityBase {
     public String kind;
     public String payload;
     public String idempotencyKey;
-    public String status;
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    public OperationStatus status;
     public int attempts;
     public Instant nextAttemptAt;
     public String lockedBy;

@@ -29,49 +29,51 @@ public class SyncOutbox implements Backlog {
         this.store = store;
     }
 
-    static String newKey(String entityType, String kind) {
-        return "bridge-" + entityType.toLowerCase() + "-" + kind.toLowerCase() + "-" + UUID.randomUUID();
+    /** The start of an operation's idempotency key; a random UUID completes it. */
+    private static String keyPrefix(String entityType, Enum<?> kind) {
+        return "bridge-" + entityType.toLowerCase() + "-" + kind.name().toLowerCase() + "-";
     }
 
-    public Uni<SyncOperation> enqueue(String entityType, String entityId, String kind, String payload) {
+    public Uni<SyncOperation> enqueue(String entityType, String entityId, Enum<?> kind, String payload) {
         SyncOperation op = new SyncOperation();
         op.entityType = entityType;
         op.entityId = entityId;
-        op.kind = kind;
+        op.kind = kind.name();
         op.payload = payload;
-        op.idempotencyKey = newKey(entityType, kind);
-        op.status = SyncOperation.PENDING;
+        op.idempotencyKey = keyPrefix(entityType, kind) + UUID.randomUUID();
+        op.status = OperationStatus.PENDING;
         op.nextAttemptAt = Instant.now();
         op.createdAt = op.updatedAt = Instant.now();
         return op.<SyncOperation>persist().invoke(worker::wakeUpSoon);
     }
 
     /** One operation for each of many entities, in one statement on the caller's connection (set-based work). */
-    public Uni<Void> enqueueAll(SqlClient c, String entityType, List<String> entityIds, String kind, String payload) {
+    public Uni<Void> enqueueAll(SqlClient c, String entityType, List<String> entityIds, Enum<?> kind,
+            String payload) {
         if (entityIds.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return store.insertAll(c, entityType, entityIds, kind, payload, "bridge-" + entityType.toLowerCase() + "-"
-                + kind.toLowerCase() + "-").invoke(worker::wakeUpSoon);
+        return store.insertAll(c, entityType, entityIds, kind.name(), payload, keyPrefix(entityType, kind))
+                .invoke(worker::wakeUpSoon);
     }
 
     /** How many of the entity's operations are pending besides the given one (caller's session). */
     public Uni<Long> pendingBesides(String entityType, String entityId, long operationId) {
         return SyncOperation.count("entityType = ?1 and entityId = ?2 and status = ?3 and id <> ?4", entityType,
-                entityId, SyncOperation.PENDING, operationId);
+                entityId, OperationStatus.PENDING, operationId);
     }
 
     /** How many of the entity's operations of this kind are pending (caller's session). */
-    public Uni<Long> pending(String entityType, String entityId, String kind) {
+    public Uni<Long> pending(String entityType, String entityId, Enum<?> kind) {
         return SyncOperation.count("entityType = ?1 and entityId = ?2 and status = ?3 and kind = ?4", entityType,
-                entityId, SyncOperation.PENDING, kind);
+                entityId, OperationStatus.PENDING, kind.name());
     }
 
     /** Of these entities, those with pending operations besides the given ones, and their kinds (caller's session). */
     public Uni<Map<String, Set<String>>> othersPending(String entityType, Collection<String> entityIds,
             Collection<Long> operationIds) {
         return SyncOperation.<SyncOperation>list("entityType = ?1 and status = ?2 and entityId in ?3 and id not in ?4",
-                entityType, SyncOperation.PENDING, entityIds, operationIds).map(ops -> ops.stream().collect(
+                entityType, OperationStatus.PENDING, entityIds, operationIds).map(ops -> ops.stream().collect(
                         Collectors.groupingBy(op -> op.entityId, Collectors.mapping(op -> op.kind, Collectors.toSet()))));
     }
 

@@ -27,9 +27,11 @@ public class Task extends PanacheEntityBase {
     public String description;
     public BigDecimal reward;
     public Instant deadline;
-    public String status;
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    public TaskStatus status;
     public long madetaskVersion;
-    public String syncState;
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    public io.madetask.bridge.common.SyncState syncState;
     /** MadeTask has the task ACCEPTED (or PAID): set in the transaction that learns it, with the payout's move. */
     public boolean acceptedInMadetask;
     public Instant lastSyncedAt;

@@ -13,12 +13,15 @@ import jakarta.persistence.LockModeType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.madetask.bridge.audit.Audit;
+import io.madetask.bridge.common.SyncState;
 import io.madetask.bridge.common.BridgeException;
+import io.madetask.bridge.common.Enums;
 import io.madetask.bridge.common.Filter;
 import io.madetask.bridge.common.PageView;
 import io.madetask.bridge.common.Problem;
 import io.madetask.bridge.common.RequestIds;
 import io.madetask.bridge.executor.ExecutorRef;
+import io.madetask.bridge.executor.ExecutorStatus;
 import io.madetask.bridge.executor.ExecutorService;
 import io.madetask.bridge.sync.SyncOutbox;
 import io.madetask.bridge.work.Backlog;
@@ -32,10 +35,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 @ApplicationScoped
 public class TaskService implements Backlog {
 
-    static final String CREATE = "CREATE";
-    static final String UPDATE = "UPDATE";
-    static final String TRANSITION = "TRANSITION";
-    static final Set<String> EDITABLE = Set.of("ASSIGNED", "IN_PROGRESS", "REJECTED");
+    static final Set<TaskStatus> EDITABLE = Set.of(TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.REJECTED);
 
     private final SyncOutbox outbox;
     private final Audit audit;
@@ -58,11 +58,12 @@ public class TaskService implements Backlog {
     }
 
     /** Whether the status machine lets the client move a task from one status to another. */
-    static boolean clientMayMove(String from, String to) {
+    static boolean clientMayMove(TaskStatus from, TaskStatus to) {
         return switch (to) {
-            case "ACCEPTED" -> from.equals("IN_PROGRESS") || from.equals("SUBMITTED");
-            case "REJECTED" -> from.equals("SUBMITTED");
-            case "CANCELLED" -> Set.of("ASSIGNED", "IN_PROGRESS", "SUBMITTED", "REJECTED").contains(from);
+            case ACCEPTED -> from == TaskStatus.IN_PROGRESS || from == TaskStatus.SUBMITTED;
+            case REJECTED -> from == TaskStatus.SUBMITTED;
+            case CANCELLED -> Set.of(TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.SUBMITTED,
+                    TaskStatus.REJECTED).contains(from);
             default -> false;
         };
     }
@@ -86,7 +87,7 @@ public class TaskService implements Backlog {
     }
 
     private Uni<Upserted> create(String crmId, TaskRequest request, ExecutorRef executor, String actor) {
-        if ("BLOCKED".equals(executor.status())) {
+        if (executor.status() == ExecutorStatus.BLOCKED) {
             throw new BridgeException(422, "executor_blocked", "Executor blocked",
                     "Executor " + executor.crmId() + " is blocked and cannot take tasks");
         }
@@ -94,12 +95,12 @@ public class TaskService implements Backlog {
         t.crmId = crmId;
         t.executorCrmId = executor.crmId();
         apply(t, request);
-        t.status = "ASSIGNED";
-        t.syncState = "PENDING";
+        t.status = TaskStatus.ASSIGNED;
+        t.syncState = SyncState.PENDING;
         t.version = 1;
         t.createdAt = t.updatedAt = Instant.now();
         return t.persist()
-                .flatMap(saved -> outbox.enqueue(Task.ENTITY, crmId, CREATE, null))
+                .flatMap(saved -> outbox.enqueue(Task.ENTITY, crmId, TaskOperation.CREATE, null))
                 .flatMap(op -> audit.record(actor, "task.create", Task.ENTITY, crmId, "ACCEPTED", RequestIds.current(),
                         "executor " + executor.crmId() + ", reward " + t.reward.toPlainString()))
                 .map(v -> new Upserted(TaskView.of(t), true));
@@ -122,9 +123,9 @@ public class TaskService implements Backlog {
                     "A task in " + t.status + " cannot be edited");
         }
         apply(t, request);
-        t.syncState = "PENDING";
+        t.syncState = SyncState.PENDING;
         t.touch();
-        return outbox.enqueue(Task.ENTITY, t.crmId, UPDATE, null)
+        return outbox.enqueue(Task.ENTITY, t.crmId, TaskOperation.UPDATE, null)
                 .flatMap(op -> audit.record(actor, "task.update", Task.ENTITY, t.crmId, "ACCEPTED", RequestIds.current(),
                         "reward " + t.reward.toPlainString()))
                 .map(v -> new Upserted(TaskView.of(t), false));
@@ -142,21 +143,21 @@ public class TaskService implements Backlog {
         return Task.<Task>findById(crmId, LockModeType.PESSIMISTIC_WRITE)
                 .onItem().ifNull().failWith(() -> BridgeException.notFound("task", crmId))
                 .flatMap(t -> {
-                    if (t.status.equals(change.status())
-                            || ("ACCEPTED".equals(change.status()) && "PAID".equals(t.status))) {
+                    TaskStatus to = TaskStatus.valueOf(change.status());
+                    if (t.status == to || (to == TaskStatus.ACCEPTED && t.status == TaskStatus.PAID)) {
                         return view(t);
                     }
-                    if (!clientMayMove(t.status, change.status())) {
+                    if (!clientMayMove(t.status, to)) {
                         throw new BridgeException(409, "invalid_transition", "Invalid transition",
-                                "A task in " + t.status + " cannot become " + change.status());
+                                "A task in " + t.status + " cannot become " + to);
                     }
-                    String from = t.status;
-                    t.status = change.status();
-                    t.syncState = "PENDING";
+                    TaskStatus from = t.status;
+                    t.status = to;
+                    t.syncState = SyncState.PENDING;
                     t.touch();
                     String payload = json.createObjectNode().put("to", change.status())
                             .put("comment", change.comment()).toString();
-                    return outbox.enqueue(Task.ENTITY, crmId, TRANSITION, payload)
+                    return outbox.enqueue(Task.ENTITY, crmId, TaskOperation.TRANSITION, payload)
                             .flatMap(op -> audit.record(actor, "task.status", Task.ENTITY, crmId, "ACCEPTED",
                                     RequestIds.current(), from + " -> " + change.status()))
                             .flatMap(v -> "ACCEPTED".equals(change.status())
@@ -186,7 +187,7 @@ public class TaskService implements Backlog {
      */
     public Uni<List<String>> acceptAll(SqlConnection c, List<String> crmIds, String reason, String actor) {
         String payload = json.createObjectNode().put("to", "ACCEPTED").put("comment", reason).toString();
-        return store.accept(c, crmIds).call(accepted -> outbox.enqueueAll(c, Task.ENTITY, accepted, TRANSITION, payload))
+        return store.accept(c, crmIds).call(accepted -> outbox.enqueueAll(c, Task.ENTITY, accepted, TaskOperation.TRANSITION, payload))
                 .call(accepted -> audit.recordAll(c, actor, "task.status", Task.ENTITY, accepted, "ACCEPTED",
                         RequestIds.current(), "accepted: " + reason));
     }
@@ -201,7 +202,7 @@ public class TaskService implements Backlog {
     @WithSession
     public Uni<PageView<TaskView>> list(String status, String executorCrmId, Instant updatedSince, Integer page,
             Integer size) {
-        Filter filter = new Filter().and("status = :status", "status", status)
+        Filter filter = new Filter().and("status = :status", "status", Enums.parse(TaskStatus.class, status, "status"))
                 .and("executorCrmId = :executor", "executor", executorCrmId)
                 .and("updatedAt >= :since", "since", updatedSince);
         return Filter.page(Task.<Task>find(filter.query(), Sort.ascending("updatedAt", "crmId"), filter.params()),

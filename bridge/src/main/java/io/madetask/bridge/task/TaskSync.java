@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.madetask.bridge.audit.Audit;
+import io.madetask.bridge.common.SyncState;
 import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.common.Money;
 import io.madetask.bridge.executor.ExecutorService;
@@ -46,7 +47,7 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
     }
 
     private record Snapshot(String crmId, String madetaskId, long madetaskVersion, String executorMadetaskId,
-            String executorSyncState, String title, String description, Money reward, String deadline) {
+            SyncState executorSyncState, String title, String description, Money reward, String deadline) {
     }
 
     @Override
@@ -60,11 +61,14 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
             if (s == null) {
                 return Uni.createFrom().item(Outcome.DONE);
             }
-            return switch (op.kind()) {
-                case TaskService.CREATE -> create(op, s);
-                case TaskService.UPDATE -> update(op, s);
-                case TaskService.TRANSITION -> transition(op, s);
-                default -> Uni.createFrom().item(Outcome.failed("Unknown operation " + op.kind()));
+            TaskOperation kind = TaskOperation.of(op.kind());
+            if (kind == null) {
+                return Uni.createFrom().item(Outcome.failed("Unknown operation " + op.kind()));
+            }
+            return switch (kind) {
+                case CREATE -> create(op, s);
+                case UPDATE -> update(op, s);
+                case TRANSITION -> transition(op, s);
             };
         });
     }
@@ -77,7 +81,7 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
                     .onFailure(MadeTaskException.class).recoverWithItem(f -> Outcome.of((MadeTaskException) f));
         }
         if (s.executorMadetaskId() == null) {
-            return Uni.createFrom().item("FAILED".equals(s.executorSyncState())
+            return Uni.createFrom().item(s.executorSyncState() == SyncState.FAILED
                     ? Outcome.failed("The task's executor could not be created in MadeTask")
                     : Outcome.WAIT);
         }
@@ -159,7 +163,7 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
                             if (success) {
                                 t.lastSyncedAt = Instant.now();
                                 t.lastError = null;
-                                t.syncState = others > 0 ? "PENDING" : "SYNCED";
+                                t.syncState = others > 0 ? SyncState.PENDING : SyncState.SYNCED;
                             }
                             return audit.record(Audit.SYSTEM, action, Task.ENTITY, t.crmId, success ? "DONE" : "REFUSED",
                                     op.idempotencyKey(), "MadeTask " + mt.id() + " version " + mt.version() + ", " + mt.status())
@@ -203,13 +207,13 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
                     if (t.madetaskId == null) {
                         t.madetaskId = mt.id();
                     }
-                    return outbox.pending(Task.ENTITY, t.crmId, TaskService.TRANSITION)
+                    return outbox.pending(Task.ENTITY, t.crmId, TaskOperation.TRANSITION)
                             .flatMap(moving -> {
                                 if (!applyRemote(t, mt, moving == 0)) {
                                     return Uni.createFrom().item("STALE");
                                 }
                                 // Accepted here: the payout is made; it may go once MadeTask has the task accepted.
-                                return "ACCEPTED".equals(t.status) || "PAID".equals(t.status)
+                                return t.status == TaskStatus.ACCEPTED || t.status == TaskStatus.PAID
                                         ? payouts.accepted(t.crmId, t.executorCrmId, t.reward,
                                                 acceptedThere(t, mt) ? mt.id() : null).replaceWith("APPLIED")
                                         : Uni.createFrom().item("APPLIED");
@@ -223,7 +227,7 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
      */
     private static boolean acceptedThere(Task t, MadeTaskModel.Task mt) {
         boolean accepted = ("ACCEPTED".equals(mt.status()) || "PAID".equals(mt.status()))
-                && ("ACCEPTED".equals(t.status) || "PAID".equals(t.status));
+                && (t.status == TaskStatus.ACCEPTED || t.status == TaskStatus.PAID);
         if (accepted) {
             t.acceptedInMadetask = true;
         }
@@ -235,8 +239,8 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
             return false;
         }
         t.madetaskVersion = mt.version();
-        if (takeStatus && !Objects.equals(t.status, mt.status())) {
-            t.status = mt.status();
+        if (takeStatus && !Objects.equals(t.status.name(), mt.status())) {
+            t.status = TaskStatus.valueOf(mt.status());
             t.version++;
             t.updatedAt = Instant.now();
         }
@@ -252,7 +256,7 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
             }
             t.lastError = error;
             if (permanent) {
-                t.syncState = "FAILED";
+                t.syncState = SyncState.FAILED;
             }
             return permanent ? audit.record(Audit.SYSTEM, "madetask.task." + op.kind().toLowerCase(), Task.ENTITY, t.crmId,
                     "FAILED", op.idempotencyKey(), error) : Uni.createFrom().voidItem();

@@ -11,7 +11,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /** A task as the API shows it. */
 @RegisterForReflection
 public record TaskView(String crmId, String madetaskId, String executorCrmId, String title, String description,
-        Money reward, Instant deadline, String status, @JsonInclude(JsonInclude.Include.NON_NULL) PayoutRef payout,
+        Money reward, Instant deadline, TaskStatus status, @JsonInclude(JsonInclude.Include.NON_NULL) PayoutRef payout,
         SyncView sync, long version, Instant createdAt, Instant updatedAt) {
 
     /** The task's payout, once there is one. */
