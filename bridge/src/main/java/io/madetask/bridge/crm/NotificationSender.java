@@ -19,12 +19,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.SafeContext;
-import io.madetask.bridge.common.ShutdownConfig;
 import io.madetask.bridge.common.Signatures;
 import io.madetask.bridge.work.LeasedWork;
 import io.madetask.bridge.work.WorkerIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -51,7 +49,6 @@ public class NotificationSender {
     private final NotificationStore store;
     private final Vertx vertx;
     private final NotificationConfig config;
-    private final ShutdownConfig shutdown;
     private final ObjectMapper json;
     private final MeterRegistry meters;
     private final String instanceId;
@@ -59,12 +56,11 @@ public class NotificationSender {
     private HttpClient http;
     private long retentionTimer = -1;
 
-    NotificationSender(NotificationStore store, Vertx vertx, NotificationConfig config, ShutdownConfig shutdown, ObjectMapper json,
+    NotificationSender(NotificationStore store, Vertx vertx, NotificationConfig config, ObjectMapper json,
             MeterRegistry meters, WorkerIdentity identity) {
         this.store = store;
         this.vertx = vertx;
         this.config = config;
-        this.shutdown = shutdown;
         this.json = json;
         this.meters = meters;
         this.instanceId = identity.id();
@@ -93,18 +89,9 @@ public class NotificationSender {
         LOG.infof("Notification sender started: %d in flight, to %s", config.concurrency(), config.url().get().getHost());
     }
 
-    // On SIGTERM Quarkus fires this first, while the HTTP client, tokens and database pool all still work.
-    void beforeShutdown(@Observes ShutdownDelayInitiatedEvent event) {
-        stopWork();
-    }
-
+    // Its timers stop with the application; the engine itself stops with all the others (work.WorkShutdown).
     void stop(@Observes ShutdownEvent event) {
-        stopWork();
-    }
-
-    private void stopWork() {
         vertx.cancelTimer(retentionTimer);
-        pump.stopGracefully(shutdown.grace());
     }
 
     /** Looks for due notifications soon. */

@@ -20,7 +20,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.SafeContext;
-import io.madetask.bridge.common.ShutdownConfig;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.madetask.MadeTaskEventHandler;
 import io.madetask.bridge.madetask.MadeTaskException;
@@ -31,7 +30,6 @@ import io.madetask.bridge.work.Backlog;
 import io.madetask.bridge.work.LeasedWork;
 import io.madetask.bridge.work.WorkerIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -61,7 +59,6 @@ public class EventInbox implements Backlog {
     private final MadeTaskClient client;
     private final ObjectMapper json;
     private final SyncConfig config;
-    private final ShutdownConfig shutdown;
     private final Vertx vertx;
     private final BackgroundTx tx;
     private final JobRuns runs;
@@ -73,7 +70,7 @@ public class EventInbox implements Backlog {
     private long timer = -1;
 
     EventInbox(Instance<MadeTaskEventHandler<?>> all, MadeTaskClient client, ObjectMapper json, SyncConfig config,
-            ShutdownConfig shutdown, Vertx vertx, BackgroundTx tx, JobRuns runs, MeterRegistry meters,
+            Vertx vertx, BackgroundTx tx, JobRuns runs, MeterRegistry meters,
             EventStore store, WorkerIdentity identity) {
         all.forEach(h -> handlers.put(h.eventType(), h));
         this.store = store;
@@ -83,7 +80,6 @@ public class EventInbox implements Backlog {
         this.client = client;
         this.json = json;
         this.config = config;
-        this.shutdown = shutdown;
         this.vertx = vertx;
         this.instanceId = identity.id();
         this.inbox = new LeasedWork<>("Event inbox", config.eventConcurrency(),
@@ -99,21 +95,12 @@ public class EventInbox implements Backlog {
         }
     }
 
-    // On SIGTERM Quarkus fires this first, while the database pool still works.
-    void beforeShutdown(@Observes ShutdownDelayInitiatedEvent event) {
-        stopWork();
-    }
-
+    // Its timers stop with the application; the engine itself stops with all the others (work.WorkShutdown).
     void stop(@Observes ShutdownEvent event) {
-        stopWork();
-    }
-
-    private void stopWork() {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
             timer = -1;
         }
-        inbox.stopGracefully(shutdown.grace());
     }
 
     /**

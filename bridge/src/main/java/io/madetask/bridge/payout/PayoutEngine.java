@@ -17,7 +17,6 @@ import io.madetask.bridge.audit.Audit;
 import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.Money;
 import io.madetask.bridge.common.SafeContext;
-import io.madetask.bridge.common.ShutdownConfig;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.madetask.MadeTaskException;
 import io.madetask.bridge.madetask.MadeTaskModel;
@@ -25,8 +24,6 @@ import io.madetask.bridge.work.LeasedWork;
 import io.madetask.bridge.work.WorkQueue;
 import io.madetask.bridge.work.WorkerIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -52,21 +49,19 @@ public class PayoutEngine {
     private final Audit audit;
     private final MadeTaskClient client;
     private final PayoutConfig config;
-    private final ShutdownConfig shutdown;
     private final MeterRegistry meters;
     private final Vertx vertx;
     private final String instanceId;
     private final WorkQueue queue;
     private final LeasedWork<Claimed> pump;
 
-    PayoutEngine(PayoutStore store, Audit audit, MadeTaskClient client, PayoutConfig config, ShutdownConfig shutdown, Vertx vertx,
+    PayoutEngine(PayoutStore store, Audit audit, MadeTaskClient client, PayoutConfig config, Vertx vertx,
             WorkerIdentity identity, MeterRegistry meters) {
         this.meters = meters;
         this.store = store;
         this.audit = audit;
         this.client = client;
         this.config = config;
-        this.shutdown = shutdown;
         this.vertx = vertx;
         this.instanceId = identity.id();
         this.queue = store.queue(instanceId);
@@ -84,23 +79,6 @@ public class PayoutEngine {
         }
     }
 
-    /**
-     * SIGTERM: no new claims; calls in flight finish and their outcomes are recorded (up to the grace); payouts claimed
-     * but not called yet are given back, so another instance pays them at once. A call still running after the grace
-     * keeps its lease, and is resumed after it with the same key.
-     */
-    // On SIGTERM Quarkus fires this first, while the HTTP client, tokens and database pool all still work.
-    void beforeShutdown(@Observes ShutdownDelayInitiatedEvent event) {
-        stopWork();
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        stopWork();
-    }
-
-    private void stopWork() {
-        pump.stopGracefully(shutdown.grace());
-    }
 
     /** Look for due payouts soon (after the caller's transaction commits). */
     public void wakeUp() {

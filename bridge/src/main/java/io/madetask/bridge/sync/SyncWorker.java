@@ -15,12 +15,9 @@ import org.jboss.logging.Logger;
 
 import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.SafeContext;
-import io.madetask.bridge.common.ShutdownConfig;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.work.LeasedWork;
 import io.madetask.bridge.work.WorkerIdentity;
-import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -42,17 +39,15 @@ public class SyncWorker {
     private final SyncStore store;
     private final Vertx vertx;
     private final SyncConfig config;
-    private final ShutdownConfig shutdown;
     private final Map<String, SyncHandler> handlers = new HashMap<>();
     private final String instanceId;
     private final LeasedWork<List<Operation>> pump;
 
-    SyncWorker(SyncStore store, Vertx vertx, SyncConfig config, ShutdownConfig shutdown, Instance<SyncHandler> all,
+    SyncWorker(SyncStore store, Vertx vertx, SyncConfig config, Instance<SyncHandler> all,
             WorkerIdentity identity, MadeTaskClient client) {
         this.store = store;
         this.vertx = vertx;
         this.config = config;
-        this.shutdown = shutdown;
         all.forEach(h -> handlers.put(h.entityType(), h));
         this.instanceId = identity.id();
         this.pump = new LeasedWork<>("Outbox worker", config.concurrency(),
@@ -68,19 +63,6 @@ public class SyncWorker {
         }
     }
 
-    /** SIGTERM: no new claims; operations in flight finish (up to the grace); claimed ones not started are given back. */
-    // On SIGTERM Quarkus fires this first, while the HTTP client, tokens and database pool all still work.
-    void beforeShutdown(@Observes ShutdownDelayInitiatedEvent event) {
-        stopWork();
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        stopWork();
-    }
-
-    private void stopWork() {
-        pump.stopGracefully(shutdown.grace());
-    }
 
     /** Asks for a round soon (after the caller's transaction has had time to commit). */
     public void wakeUpSoon() {

@@ -48,6 +48,8 @@ public final class LeasedWork<T> {
     private static final Logger LOG = Logger.getLogger(LeasedWork.class);
     /** The engines of this process that run, so that a shutdown stops them all before any of them waits. */
     private static final Set<LeasedWork<?>> RUNNING = new CopyOnWriteArraySet<>();
+    /** Every engine made and not stopped yet, started or not: {@link WorkShutdown} stops them all. */
+    private static final Set<LeasedWork<?>> MADE = new CopyOnWriteArraySet<>();
     /** When the engines of this process must have stopped waiting for their work: one grace for all of them. */
     private static final AtomicLong SHUTDOWN_DEADLINE = new AtomicLong();
 
@@ -94,6 +96,15 @@ public final class LeasedWork<T> {
         this.claim = claim;
         this.work = work;
         this.keys = keys;
+        MADE.add(this);
+    }
+
+    /** Stops every engine of the process gracefully, within one {@code grace} for all (see {@link #stopGracefully}). */
+    static void stopAll(Duration grace) {
+        MADE.forEach(RUNNING::add);
+        for (LeasedWork<?> engine : MADE) {
+            engine.stopGracefully(grace);
+        }
     }
 
     /**
@@ -308,6 +319,7 @@ public final class LeasedWork<T> {
         stop(); // this one too, even if it never started (a sender with nowhere to send)
         RUNNING.forEach(LeasedWork::stop);
         RUNNING.remove(this);
+        MADE.remove(this);
         int running = inFlight();
         boolean drained;
         try {
