@@ -103,16 +103,23 @@ class PayoutStore {
      * be an earlier attempt's). Answers how many rows changed.
      */
     Uni<Integer> settle(MadeTaskModel.Payout mt) {
-        String from = "PROCESSING".equals(mt.status()) ? "status = :pending" : "status in (:pending, :processing)";
-        String match = "FAILED".equals(mt.status()) ? "madetaskId = :id"
-                : "(madetaskId = :id or (madetaskId is null and taskMadetaskId = :task))";
+        boolean processing = "PROCESSING".equals(mt.status());
+        boolean failed = "FAILED".equals(mt.status());
+        Parameters p = Parameters.with("status", PayoutStatus.valueOf(mt.status())).and("id", mt.id())
+                .and("code", mt.failureCode()).and("message", mt.failureMessage()).and("receipt", mt.receiptUrl())
+                .and("paidAt", mt.paidAt() == null ? null : OffsetDateTime.parse(mt.paidAt()).toInstant())
+                .and("now", Instant.now()).and("pending", PayoutStatus.PENDING);
+        if (!processing) {
+            p = p.and("processing", PayoutStatus.PROCESSING);
+        }
+        if (!failed) {
+            p = p.and("task", mt.taskId());
+        }
         return Payout.update("status = :status, madetaskId = :id, failureCode = :code, failureMessage = :message, "
-                + "receiptUrl = :receipt, paidAt = :paidAt, updatedAt = :now where " + from + " and " + match,
-                Parameters.with("status", PayoutStatus.valueOf(mt.status())).and("id", mt.id()).and("code", mt.failureCode())
-                        .and("message", mt.failureMessage()).and("receipt", mt.receiptUrl())
-                        .and("paidAt", mt.paidAt() == null ? null : OffsetDateTime.parse(mt.paidAt()).toInstant())
-                        .and("now", Instant.now()).and("task", mt.taskId()).and("pending", PayoutStatus.PENDING)
-                        .and("processing", PayoutStatus.PROCESSING));
+                + "receiptUrl = :receipt, paidAt = :paidAt, updatedAt = :now where "
+                + (processing ? "status = :pending" : "status in (:pending, :processing)") + " and "
+                + (failed ? "madetaskId = :id" : "(madetaskId = :id or (madetaskId is null and taskMadetaskId = :task))"),
+                p);
     }
 
     /** MadeTask's ids of payouts PROCESSING longer than {@code after}, oldest first. */
