@@ -103,6 +103,21 @@ class WebhookTest extends SandboxTest {
         awaitOutcome("evt_u_someone-else", "UNKNOWN");
     }
 
+    @Test
+    void payoutEventsOfEveryStatusAreAppliedEvenForAPayoutTheBridgeDoesNotHave() {
+        for (String status : new String[] {"PROCESSING", "PAID", "FAILED"}) {
+            String id = "evt_p_" + status + "_" + crmId;
+            String event = """
+                    {"id":"%s","type":"payout.updated","created_at":"%s","data":{"id":"po_stranger_%s",
+                     "task_id":"tk_stranger","executor_id":"%s","amount":{"amount":"10.00","currency":"RUB"},
+                     "status":"%s","created_at":"%s","updated_at":"%s"}}"""
+                    .formatted(id, Instant.now(), status, madetaskId, status, Instant.now(), Instant.now());
+            send(event, sign(event, Instant.now())).statusCode(200).body("outcome", equalTo("ACCEPTED"));
+            // Nothing of the bridge's matches: the event is applied and changes nothing (STALE), never left failing.
+            awaitOutcome(id, "STALE");
+        }
+    }
+
     private String event(String id, int version, String status, boolean payable) {
         return """
                 {"id":"%s","type":"executor.updated","created_at":"%s","data":{"id":"%s","external_id":"%s",
