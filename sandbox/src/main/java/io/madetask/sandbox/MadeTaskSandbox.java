@@ -565,6 +565,11 @@ public final class MadeTaskSandbox {
         return identity.token(subject, roles, executorId, DEV_TOKEN_TTL_SECONDS);
     }
 
+    /** A dev token with further claims exactly as given: how tests hand the bridge odd claim values. */
+    public String devTokenWithClaims(String subject, List<String> roles, Map<String, Object> claims) {
+        return identity.token(subject, roles, claims, DEV_TOKEN_TTL_SECONDS);
+    }
+
     // ---------------------------------------------------------------- plumbing
 
     private void count(String name) {

@@ -73,14 +73,18 @@ final class SandboxIdentity {
 
     /** A signed access token with the roles in {@code groups} and, for executors, their CRM id in {@code executor_id}. */
     String token(String subject, List<String> roles, String executorId, long ttlSeconds) {
+        return token(subject, roles, executorId == null ? java.util.Map.of() : java.util.Map.of("executor_id", executorId),
+                ttlSeconds);
+    }
+
+    /** The same, with any further claims as given (strings, numbers, lists, maps), e.g. an odd {@code executor_id}. */
+    String token(String subject, List<String> roles, java.util.Map<String, Object> extra, long ttlSeconds) {
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(issuer);
         claims.setSubject(subject);
         claims.setClaim("preferred_username", subject);
         claims.setStringListClaim("groups", roles);
-        if (executorId != null) {
-            claims.setClaim("executor_id", executorId);
-        }
+        extra.forEach(claims::setClaim);
         claims.setIssuedAtToNow();
         claims.setExpirationTimeMinutesInTheFuture(ttlSeconds / 60f);
         claims.setGeneratedJwtId();

@@ -44,9 +44,9 @@ public class IdempotencyFilter {
                 || !request.getUriInfo().getPath().startsWith("/api/v1/")) {
             return Uni.createFrom().nullItem();
         }
-        if (key.isEmpty() || key.length() > 255) {
+        if (key.isEmpty() || key.length() > 255 || TextInput.hasControl(key)) {
             return Uni.createFrom().item(ProblemMapper.answer(400, "validation_failed", "Invalid request",
-                    "Idempotency-Key must be 1 to 255 characters", request,
+                    "Idempotency-Key must be 1 to 255 characters, none of them control characters", request,
                     java.util.List.of(new Problem.FieldError(HEADER, "1 to 255 characters"))));
         }
         String fingerprint = request.getMethod() + " " + request.getUriInfo().getPath();

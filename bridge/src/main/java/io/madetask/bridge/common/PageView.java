@@ -10,6 +10,8 @@ public record PageView<T>(List<T> items, int page, int size, long total) {
 
     public static final int DEFAULT_SIZE = 50;
     public static final int MAX_SIZE = 500;
+    /** The furthest a list pages: page x size (PostgreSQL's OFFSET; far beyond any real list here). */
+    public static final long MAX_OFFSET = 10_000_000;
 
     /** Checks {@code page} (from 0) and {@code size} (1 to 500) and answers them with defaults filled in. */
     public static int[] checked(Integer page, Integer size) {
@@ -21,6 +23,9 @@ public record PageView<T>(List<T> items, int page, int size, long total) {
         }
         if (s < 1 || s > MAX_SIZE) {
             errors.add(new Problem.FieldError("size", "must be 1 to 500"));
+        }
+        if (p >= 0 && s >= 1 && (long) p * s > MAX_OFFSET) {
+            errors.add(new Problem.FieldError("page", "too far: page x size may not pass " + MAX_OFFSET));
         }
         if (!errors.isEmpty()) {
             throw BridgeException.validation(errors);

@@ -43,6 +43,11 @@ public class RequestIds {
         return id == null ? null : id.toString();
     }
 
+    /** Whether the text is a crmId: 1 to 100 of letters, digits and {@code . _ : -}. */
+    public static boolean isCrmId(String value) {
+        return value != null && CRM_ID.matcher(value).matches();
+    }
+
     /** Checks a crmId in a path: 1 to 100 of letters, digits and {@code . _ : -}. */
     public static String checkCrmId(String crmId) {
         if (crmId == null || !CRM_ID.matcher(crmId).matches()) {

@@ -5,7 +5,11 @@ import java.util.Set;
 
 import jakarta.enterprise.context.RequestScoped;
 
+import jakarta.json.JsonString;
+
 import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.madetask.bridge.common.RequestIds;
 
 import io.quarkus.security.identity.SecurityIdentity;
 
@@ -37,12 +41,17 @@ public class Caller {
         return identity.hasRole(ADMIN) || identity.hasRole(MANAGER);
     }
 
-    /** The executor's crmId from the configured claim; empty for staff and for tokens without it. */
+    /**
+     * The executor's crmId from the configured claim, read as the string it is; empty for staff, for tokens without
+     * it, and for a claim that is not a well-formed crmId (a number, a list, an object, blank, quotes, control
+     * characters): such a caller is no executor, so everything of an executor's own is 403 to it.
+     */
     public Optional<String> executorCrmId() {
         if (!(identity.getPrincipal() instanceof JsonWebToken jwt)) {
             return Optional.empty();
         }
         Object claim = jwt.getClaim(config.executorClaim());
-        return claim == null ? Optional.empty() : Optional.of(claim.toString().replace("\"", ""));
+        String value = claim instanceof String s ? s : claim instanceof JsonString js ? js.getString() : null;
+        return value != null && RequestIds.isCrmId(value) ? Optional.of(value) : Optional.empty();
     }
 }

@@ -134,7 +134,8 @@ public class TaskService implements Backlog {
     @WithTransaction
     public Uni<TaskView> changeStatus(String crmId, StatusChange change, String actor) {
         RequestIds.checkCrmId(crmId);
-        if (change == null || !Set.of("ACCEPTED", "REJECTED", "CANCELLED").contains(change.status())) {
+        if (change == null || change.status() == null
+                || !Set.of("ACCEPTED", "REJECTED", "CANCELLED").contains(change.status())) {
             throw BridgeException.validation(List.of(new Problem.FieldError("status", "ACCEPTED, REJECTED or CANCELLED")));
         }
         if (change.comment() != null && change.comment().length() > 2000) {

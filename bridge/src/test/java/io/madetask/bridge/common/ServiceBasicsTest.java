@@ -89,4 +89,43 @@ class ServiceBasicsTest extends SandboxTest {
                 .body("paths", hasKey("/api/v1/me"))
                 .body("paths", hasKey("/api/v1/madetask/balance"));
     }
+
+    @Test
+    void controlCharactersPagesTooFarAndMissingFieldsAre400NeverA500() {
+        String manager = sandbox.devToken("maria", List.of("manager"), null);
+        String admin = sandbox.devToken("root", List.of("admin"), null);
+        // NUL and other control characters in path ids and filters: refused before any SQL
+        for (String path : List.of("/api/v1/payouts/%00", "/api/v1/payout-batches/po%00x", "/api/v1/tasks/%01",
+                "/api/v1/payouts?status=%00", "/api/v1/executors?q=%00", "/api/v1/tasks?executorCrmId=a%00b")) {
+            given().auth().oauth2(manager).urlEncodingEnabled(false).when().get(path)
+                    .then().statusCode(400).contentType("application/problem+json")
+                    .body("code", equalTo("validation_failed"));
+        }
+        for (String path : List.of("/api/v1/notifications/%00", "/api/v1/sync/jobs/%00", "/api/v1/audit?entityId=%00")) {
+            given().auth().oauth2(admin).urlEncodingEnabled(false).when().get(path)
+                    .then().statusCode(400).body("code", equalTo("validation_failed"));
+        }
+        // NUL inside a JSON string: a field error of that field
+        given().auth().oauth2(manager).contentType("application/json")
+                .body("{\"fullName\":\"Ива\\u0000н\",\"phone\":\"+79161234567\",\"email\":\"a@b.ru\","
+                        + "\"inn\":\"500100732259\",\"taxStatus\":\"SELF_EMPLOYED\","
+                        + "\"payoutMethod\":{\"type\":\"CARD\",\"cardNumber\":\"4111111111111111\"}}")
+                .when().put("/api/v1/executors/nul-1")
+                .then().statusCode(400).body("code", equalTo("validation_failed"))
+                .body("errors.field", hasItem("fullName"));
+        given().auth().oauth2(manager).contentType("application/json")
+                .body("{\"taskCrmIds\":[\"a\\u0000\"]}").when().post("/api/v1/payout-batches")
+                .then().statusCode(400).body("code", equalTo("validation_failed"));
+        // A page so far that page x size overflows: 400, not a negative OFFSET
+        given().auth().oauth2(manager).when().get("/api/v1/payouts?page=2147483647&size=500")
+                .then().statusCode(400).body("errors.field", hasItem("page"));
+        given().auth().oauth2(manager).when().get("/api/v1/tasks?page=2147483647")
+                .then().statusCode(400).body("errors.field", hasItem("page"));
+        // A status change without a status
+        for (String body : List.of("{}", "{\"status\":null}")) {
+            given().auth().oauth2(manager).contentType("application/json").body(body)
+                    .when().post("/api/v1/tasks/no-such-task/status")
+                    .then().statusCode(400).body("code", equalTo("validation_failed"));
+        }
+    }
 }

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.containsString;
 
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -78,5 +79,26 @@ class SecurityTest extends SandboxTest {
                 .then().statusCode(200)
                 .body("roles", contains("admin"))
                 .body("executorCrmId", nullValue());
+    }
+
+    @Test
+    void anExecutorClaimThatIsNotAPlainCrmIdReadsNoExecutorsData() {
+        // Quotes that a careless reading strips, other JSON types, blanks and control characters: none names anyone.
+        List<Object> odd = List.of("\"crm-ex-1\"", "crm-ex-1\"", 42, List.of("crm-ex-1"), Map.of("id", "crm-ex-1"),
+                "", " ", true);
+        for (Object claim : odd) {
+            String token = sandbox.devTokenWithClaims("mallory", List.of("executor"), Map.of("executor_id", claim));
+            for (String path : List.of("/api/v1/me/tasks", "/api/v1/me/payouts")) {
+                given().auth().oauth2(token).when().get(path)
+                        .then().statusCode(403).contentType("application/problem+json")
+                        .body("code", equalTo("forbidden"));
+            }
+            given().auth().oauth2(token).when().get("/api/v1/me")
+                    .then().statusCode(200).body("executorCrmId", nullValue());
+        }
+        // A NUL in the claim: the token is refused outright
+        String nul = sandbox.devTokenWithClaims("mallory", List.of("executor"), Map.of("executor_id", "crm-ex-1\u0000"));
+        given().auth().oauth2(nul).when().get("/api/v1/me/tasks").then().statusCode(401)
+                .contentType("application/problem+json");
     }
 }

@@ -1,0 +1,85 @@
+package io.madetask.bridge.common;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+
+import io.quarkus.jackson.ObjectMapperCustomizer;
+
+/**
+ * Text from outside, checked once at the edge: no NUL in any JSON string (PostgreSQL cannot store it, and no field of
+ * this API means it), and no control character in a path or a query parameter (ids, filters, pages). Either is a
+ * 400 naming where it was, before anything reaches the database.
+ */
+public final class TextInput {
+
+    private TextInput() {
+    }
+
+    /** Whether the text holds a control character (C0 or DEL). */
+    public static boolean hasControl(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every JSON string the API reads refuses NUL, as a field error of that field. */
+    @Singleton
+    public static class NoNulInJson implements ObjectMapperCustomizer {
+
+        @Override
+        public void customize(ObjectMapper mapper) {
+            mapper.registerModule(new SimpleModule("no-nul-in-strings").addDeserializer(String.class,
+                    new StringDeserializer() {
+                        @Override
+                        public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                            String value = super.deserialize(p, ctxt);
+                            if (value != null && value.indexOf((char) 0) >= 0) {
+                                return (String) ctxt.handleWeirdStringValue(String.class, value,
+                                        "NUL characters are not allowed");
+                            }
+                            return value;
+                        }
+                    }));
+        }
+    }
+
+    /** Paths and query parameters with control characters are refused before any resource sees them. */
+    public static class NoControlInUrl {
+
+        @ServerRequestFilter(preMatching = true)
+        public Response check(ContainerRequestContext request) {
+            if (hasControl(request.getUriInfo().getPath())) {
+                return refuse(request, "path");
+            }
+            for (Map.Entry<String, List<String>> p : request.getUriInfo().getQueryParameters().entrySet()) {
+                if (hasControl(p.getKey()) || p.getValue().stream().anyMatch(TextInput::hasControl)) {
+                    return refuse(request, hasControl(p.getKey()) ? "query" : p.getKey());
+                }
+            }
+            return null;
+        }
+
+        private static Response refuse(ContainerRequestContext request, String field) {
+            return ProblemMapper.answer(400, "validation_failed", "Invalid request",
+                    "Control characters are not allowed in the URL", request,
+                    List.of(new Problem.FieldError(field, "no control characters")));
+        }
+    }
+}
