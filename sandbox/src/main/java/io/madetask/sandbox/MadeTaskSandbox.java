@@ -191,7 +191,8 @@ public final class MadeTaskSandbox {
             key = c.request().getHeader("Idempotency-Key");
             if (key == null || key.isEmpty() || key.length() > 255) {
                 problem(c, new SandboxProblem(400, "idempotency_key_required",
-                        "POST needs an Idempotency-Key of 1 to 255 characters"));
+                        "POST needs an Idempotency-Key of 1 to 255 characters",
+                        List.of(Map.of("field", "Idempotency-Key", "message", "1 to 255 characters")), null));
                 return;
             }
             JsonNode body;

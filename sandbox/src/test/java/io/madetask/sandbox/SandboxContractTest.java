@@ -151,7 +151,8 @@ class SandboxContractTest {
     void postWithoutIdempotencyKeyGets400() {
         api().contentType(ContentType.JSON).body(executorJson("crm-1"))
                 .when().post("/api/v1/executors")
-                .then().statusCode(400).body("code", equalTo("idempotency_key_required"));
+                .then().statusCode(400).body("code", equalTo("idempotency_key_required"))
+                .body("errors.field", hasItems("Idempotency-Key"));
     }
 
     @Test

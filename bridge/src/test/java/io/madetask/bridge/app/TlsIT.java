@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -117,6 +118,78 @@ class TlsIT {
             https.setSSLSocketFactory(client.getSocketFactory());
             assertThat(https.getResponseCode()).isEqualTo(200);
         }
+    }
+
+    /** Answers the suite a TLS 1.2 handshake offering only {@code suite} settled on. */
+    private static String handshakeWith(SSLContext context, int port, String suite) throws IOException {
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", port)) {
+            socket.setSoTimeout(5_000);
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.setEnabledCipherSuites(new String[] {suite});
+            socket.startHandshake();
+            return socket.getSession().getCipherSuite();
+        }
+    }
+
+    /** Suites without forward secrecy (static RSA) or with CBC: a scanner's findings; this JVM can offer each. */
+    private static final List<String> REFUSED = List.of("TLS_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA");
+
+    @Test
+    void onTls12OnlyForwardSecretAeadSuitesAreServedAndHttpsAnswersCarryHsts() throws Exception {
+        int tlsPort = BridgeProcess.freePort();
+        try (BridgeProcess bridge = bridge("tls-suites", tlsPort, true)) {
+            bridge.start();
+            assertThat(handshakeWith(client, tlsPort, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"))
+                    .isEqualTo("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+            assertThat(handshakeWith(client, tlsPort, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"))
+                    .isEqualTo("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+            for (String suite : REFUSED) {
+                assertThatThrownBy(() -> handshakeWith(client, tlsPort, suite)).as(suite)
+                        .isInstanceOf(IOException.class);
+            }
+            HttpsURLConnection https = (HttpsURLConnection) URI.create("https://localhost:" + tlsPort
+                    + "/q/health/live").toURL().openConnection();
+            https.setSSLSocketFactory(client.getSocketFactory());
+            assertThat(https.getResponseCode()).isEqualTo(200);
+            assertThat(https.getHeaderField("Strict-Transport-Security")).startsWith("max-age=");
+            assertThat(https.getHeaderField("X-Content-Type-Options")).isEqualTo("nosniff");
+        }
+    }
+
+    @Test
+    void thisJvmCanOfferTheRefusedSuitesSoTheRefusalIsTheBridges() throws Exception {
+        SSLContext server = permissiveServer();
+        for (String suite : REFUSED) {
+            try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory().createServerSocket(0)) {
+                listener.setEnabledProtocols(new String[] {"TLSv1.2"});
+                listener.setEnabledCipherSuites(new String[] {suite});
+                Thread accept = new Thread(() -> {
+                    try (SSLSocket s = (SSLSocket) listener.accept()) {
+                        s.startHandshake();
+                    } catch (IOException e) {
+                        // the client's assertion tells
+                    }
+                });
+                accept.start();
+                assertThat(handshakeWith(client, listener.getLocalPort(), suite)).isEqualTo(suite);
+                accept.join(5_000);
+            }
+        }
+    }
+
+    private static SSLContext permissiveServer() throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = new FileInputStream(keystore.toFile())) {
+            store.load(in, PASSWORD.toCharArray());
+        }
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, PASSWORD.toCharArray());
+        SSLContext server = SSLContext.getInstance("TLS");
+        server.init(keys.getKeyManagers(), null, null);
+        return server;
     }
 
     @Test

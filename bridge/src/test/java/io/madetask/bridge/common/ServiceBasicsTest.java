@@ -128,4 +128,19 @@ class ServiceBasicsTest extends SandboxTest {
                     .then().statusCode(400).body("code", equalTo("validation_failed"));
         }
     }
+
+    @Test
+    void answersTellBrowsersNotToSniffFrameOrKeepThem() {
+        String manager = sandbox.devToken("maria", List.of("manager"), null);
+        given().auth().oauth2(manager).when().get("/api/v1/executors").then().statusCode(200)
+                .header("X-Content-Type-Options", "nosniff")
+                .header("X-Frame-Options", "DENY")
+                .header("Cache-Control", "no-store")
+                .header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        // refusals too: a problem answer may carry ids
+        given().when().get("/api/v1/executors").then().statusCode(401)
+                .header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-store");
+        given().when().get("/q/health/live").then().statusCode(200)
+                .header("X-Content-Type-Options", "nosniff").header("X-Frame-Options", "DENY");
+    }
 }
