@@ -45,6 +45,9 @@ import io.vertx.ext.web.handler.BodyHandler;
  */
 public final class MadeTaskSandbox {
 
+    /** The audience ({@code aud}) of the dev issuer's tokens: the bridge's {@code bridge.security.audience} there. */
+    public static final String DEV_AUDIENCE = "madetask-bridge";
+
     private static final Logger LOG = Logger.getLogger(MadeTaskSandbox.class);
     private static final String JSON = "application/json";
     private static final String PROBLEM_JSON = "application/problem+json";

@@ -84,10 +84,11 @@ final class SandboxIdentity {
         claims.setSubject(subject);
         claims.setClaim("preferred_username", subject);
         claims.setStringListClaim("groups", roles);
-        extra.forEach(claims::setClaim);
+        claims.setAudience(MadeTaskSandbox.DEV_AUDIENCE);
         claims.setIssuedAtToNow();
         claims.setExpirationTimeMinutesInTheFuture(ttlSeconds / 60f);
         claims.setGeneratedJwtId();
+        extra.forEach(claims::setClaim);
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());
         jws.setKey(keys.getPrivate());

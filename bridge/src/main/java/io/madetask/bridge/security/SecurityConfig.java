@@ -14,6 +14,16 @@ public interface SecurityConfig {
     @WithDefault("groups")
     String rolesClaim();
 
+    /**
+     * The audience the bridge's tokens must name ({@code aud}): a token the identity provider issued for another
+     * service is refused. Required in production ({@code BRIDGE_SECURITY_AUDIENCE}).
+     */
+    String audience();
+
+    /** How far in the future a token's {@code iat} may lie (the two clocks' skew). */
+    @WithDefault("60S")
+    java.time.Duration clockSkew();
+
     /** Claim that holds an executor's crmId. */
     @WithDefault("executor_id")
     String executorClaim();

@@ -101,4 +101,18 @@ class SecurityTest extends SandboxTest {
         given().auth().oauth2(nul).when().get("/api/v1/me/tasks").then().statusCode(401)
                 .contentType("application/problem+json");
     }
+
+    @Test
+    void aTokenForAnotherServiceOrIssuedInTheFutureGets401() {
+        String otherService = sandbox.devTokenWithClaims("root", List.of("admin"), Map.of("aud", "another-service"));
+        given().auth().oauth2(otherService).when().get("/api/v1/audit")
+                .then().statusCode(401).contentType("application/problem+json");
+        long inFiftyMinutes = System.currentTimeMillis() / 1000 + 50 * 60;
+        String fromTheFuture = sandbox.devTokenWithClaims("root", List.of("admin"), Map.of("iat", inFiftyMinutes));
+        given().auth().oauth2(fromTheFuture).when().get("/api/v1/audit")
+                .then().statusCode(401).contentType("application/problem+json");
+        // the same caller with a proper token gets in
+        given().auth().oauth2(sandbox.devToken("root", List.of("admin"), null)).when().get("/api/v1/audit")
+                .then().statusCode(200);
+    }
 }

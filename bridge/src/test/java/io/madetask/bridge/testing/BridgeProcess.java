@@ -54,6 +54,7 @@ public final class BridgeProcess implements AutoCloseable {
         config.put("madetask.client-secret", "bridge-secret");
         config.put("madetask.webhook-secret", SandboxResource.WEBHOOK_SECRET);
         config.put("quarkus.oidc.auth-server-url", sandbox.issuer());
+        config.put("bridge.security.audience", MadeTaskSandbox.DEV_AUDIENCE);
         config.put("bridge.crypto.active-key", KEY);
         config.put("bridge.sync.instance-id", name);
         // Production values for everything that decides behaviour under faults; only schedules are shorter.

@@ -17,6 +17,7 @@ public class PackagedAppResource extends SandboxResource {
         config.put("bridge.sync.catch-up-interval", "2S");
         config.put("bridge.payouts.poll-interval", "200MS");
         config.put("quarkus.oidc.connection-delay", "PT0S");
+        config.put("bridge.security.audience", io.madetask.sandbox.MadeTaskSandbox.DEV_AUDIENCE);
         return config;
     }
 }
