@@ -37,7 +37,7 @@ public class IdempotencyFilter {
     private record Claim(String principal, String key) {
     }
 
-    @ServerRequestFilter
+    @ServerRequestFilter(readBody = true)
     public Uni<Response> before(ContainerRequestContext request) {
         String key = request.getHeaderString(HEADER);
         if (key == null || !"POST".equals(request.getMethod())
@@ -49,7 +49,8 @@ public class IdempotencyFilter {
                     "Idempotency-Key must be 1 to 255 characters, none of them control characters", request,
                     java.util.List.of(new Problem.FieldError(HEADER, "1 to 255 characters"))));
         }
-        String fingerprint = request.getMethod() + " " + request.getUriInfo().getPath();
+        // The request as a whole: method, path and body. The same key with another body is another request (422).
+        String fingerprint = request.getMethod() + " " + request.getUriInfo().getPath() + " " + bodyHash(request);
         return identity.getDeferredIdentity().flatMap(who -> {
             if (who.isAnonymous()) {
                 return Uni.createFrom().nullItem();
@@ -99,4 +100,14 @@ public class IdempotencyFilter {
         return store.answered(claim.principal(), claim.key(), response.getStatus(), body);
     }
 
+    /** SHA-256 of the body, which stays readable for the resource. */
+    private static String bodyHash(ContainerRequestContext request) {
+        try {
+            byte[] body = request.hasEntity() ? request.getEntityStream().readAllBytes() : new byte[0];
+            request.setEntityStream(new java.io.ByteArrayInputStream(body));
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Cannot read the request body", e);
+        }
+    }
 }

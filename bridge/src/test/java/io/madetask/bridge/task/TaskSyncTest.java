@@ -192,6 +192,11 @@ class TaskSyncTest extends ConnectedSandboxTest {
         assertThat(again).isEqualTo(first);
         api.manager().header("Idempotency-Key", key).post("/api/v1/executors/" + executor + "/block")
                 .then().statusCode(422).body("code", equalTo("idempotency_key_reused"));
+        // the same key, the same path, another body: another request, refused, not answered with the first one's answer
+        api.manager().header("Idempotency-Key", key).contentType(ContentType.JSON)
+                .body("{\"status\":\"CANCELLED\"}").post("/api/v1/tasks/" + task + "/status")
+                .then().statusCode(422).contentType("application/problem+json")
+                .body("code", equalTo("idempotency_key_reused"));
         api.admin().queryParam("entityType", "TASK").queryParam("entityId", task).get("/api/v1/audit")
                 .then().body("items.findAll { it.action == 'task.status' }.size()", equalTo(1))
                 .body("items[0].requestId", notNullValue());
