@@ -37,6 +37,8 @@ class ProductionJarIT extends ConnectedSandboxTest {
     @Test
     void servesTheApiAndLogsJsonWithRequestIdsAndNoPersonalData() throws IOException {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        // Swagger UI is off in production unless configured on
+        given().get("/q/swagger-ui/").then().statusCode(404);
 
         String crmId = "ex-it-" + System.nanoTime();
         String requestId = api.manager().contentType(ContentType.JSON)

@@ -143,4 +143,30 @@ class ServiceBasicsTest extends SandboxTest {
         given().when().get("/q/health/live").then().statusCode(200)
                 .header("X-Content-Type-Options", "nosniff").header("X-Frame-Options", "DENY");
     }
+
+    @Test
+    void aBodyOverTheLimitIs413ProblemJson() {
+        String manager = sandbox.devToken("maria", List.of("manager"), null);
+        String huge = "{\"taskCrmIds\":[\"" + "x".repeat(2 * 1024 * 1024) + "\"]}";
+        given().auth().oauth2(manager).contentType("application/json").body(huge)
+                .when().post("/api/v1/payout-batches")
+                .then().statusCode(413).contentType("application/problem+json")
+                .body("code", equalTo("payload_too_large"));
+    }
+
+    @Test
+    void idsInRefusedPathsNeverBecomeMeterLabels() {
+        String manager = sandbox.devToken("maria", List.of("manager"), null);
+        given().auth().oauth2(manager).urlEncodingEnabled(false).when().get("/api/v1/payouts/leaky-id-4711%00")
+                .then().statusCode(400);
+        given().auth().oauth2(manager).when().get("/api/v1/tasks/leaky-id-4712").then().statusCode(404);
+        given().when().get("/api/v1/executors/leaky-id-4713").then().statusCode(401);
+        given().auth().oauth2(manager).when().delete("/api/v1/executors/leaky-id-4714").then().statusCode(405);
+        given().auth().oauth2(manager).contentType("text/plain").body("x").when().put("/api/v1/executors/leaky-id-4715")
+                .then().statusCode(415);
+        given().auth().oauth2(manager).when().get("/api/v1/executors/leaky-id-4716/nothing-here").then().statusCode(404);
+        given().auth().oauth2(manager).when().post("/api/v1/payouts/leaky-id-4717/retry").then().statusCode(403);
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        org.assertj.core.api.Assertions.assertThat(metrics).doesNotContain("leaky-id");
+    }
 }
