@@ -100,14 +100,24 @@ public class IdempotencyFilter {
         return store.answered(claim.principal(), claim.key(), response.getStatus(), body);
     }
 
-    /** SHA-256 of the body, which stays readable for the resource. */
+    /**
+     * SHA-256 of the body, which stays readable for the resource. An endpoint that takes no body has none read ahead
+     * (it would be a blocking read on the event loop): what such a request sends changes nothing, so it counts as empty.
+     */
     private static String bodyHash(ContainerRequestContext request) {
+        byte[] body;
         try {
-            byte[] body = request.hasEntity() ? request.getEntityStream().readAllBytes() : new byte[0];
+            body = request.hasEntity() ? request.getEntityStream().readAllBytes() : new byte[0];
             request.setEntityStream(new java.io.ByteArrayInputStream(body));
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+        } catch (org.jboss.resteasy.reactive.common.core.BlockingNotAllowedException e) {
+            body = new byte[0];
+        } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot read the request body", e);
+        }
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
         }
     }
 }

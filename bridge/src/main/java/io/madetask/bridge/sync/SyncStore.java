@@ -119,6 +119,11 @@ class SyncStore {
 
     /** A new RUNNING job of this kind unless one is running; answers the id of the one running now. */
     Uni<Map.Entry<String, Boolean>> beginJob(String id, String kind, String actor) {
+        return beginJob(id, kind, actor, 3);
+    }
+
+    // The running job may end between the refused insert and the read: then try again (a few times at most).
+    private Uni<Map.Entry<String, Boolean>> beginJob(String id, String kind, String actor, int tries) {
         return failStaleJobs()
                 .flatMap(v -> pool.preparedQuery("""
                         insert into sync_job (id, kind, requested_by)
@@ -127,7 +132,10 @@ class SyncStore {
                 .flatMap(inserted -> inserted.rowCount() > 0 ? Uni.createFrom().item(Map.entry(id, true))
                         : pool.preparedQuery("select id from sync_job where kind = $1 and status = 'RUNNING'")
                                 .execute(Tuple.of(kind))
-                                .map(rows -> Map.entry(rows.iterator().next().getString("id"), false)));
+                                .flatMap(rows -> rows.iterator().hasNext()
+                                        ? Uni.createFrom().item(Map.entry(rows.iterator().next().getString("id"), false))
+                                        : tries > 1 ? beginJob(id, kind, actor, tries - 1)
+                                        : Uni.createFrom().failure(new IllegalStateException("No job could start"))));
     }
 
     Uni<Void> jobProgress(String id, Map<String, Long> counts) {
