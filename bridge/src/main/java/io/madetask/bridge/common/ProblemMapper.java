@@ -80,6 +80,11 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response web(WebApplicationException e, ContainerRequestContext request) {
         int status = e.getResponse().getStatus();
+        if (e instanceof NotFoundException && e.getCause() != null) {
+            // A query or path parameter that does not convert (a page that is no number, a date that is no date)
+            return answer(400, "validation_failed", "Invalid request", "A parameter has the wrong type or format",
+                    request, null);
+        }
         if (e instanceof NotFoundException) {
             return answer(404, "not_found", "Not found", "No such resource", request, null);
         }

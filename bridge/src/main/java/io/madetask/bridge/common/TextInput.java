@@ -39,7 +39,20 @@ public final class TextInput {
         return false;
     }
 
-    /** Every JSON string the API reads refuses NUL, as a field error of that field. */
+    /** Whether the text holds half of a UTF-16 surrogate pair on its own: not a character, not storable. */
+    static boolean unpairedSurrogate(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every JSON string the API reads refuses NUL and unpaired surrogates, as a field error of that field. */
     @Singleton
     public static class NoNulInJson implements ObjectMapperCustomizer {
 
@@ -53,6 +66,10 @@ public final class TextInput {
                             if (value != null && value.indexOf((char) 0) >= 0) {
                                 return (String) ctxt.handleWeirdStringValue(String.class, value,
                                         "NUL characters are not allowed");
+                            }
+                            if (value != null && unpairedSurrogate(value)) {
+                                return (String) ctxt.handleWeirdStringValue(String.class, value,
+                                        "not valid Unicode (an unpaired surrogate)");
                             }
                             return value;
                         }

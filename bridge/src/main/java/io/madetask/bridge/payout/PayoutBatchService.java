@@ -30,6 +30,9 @@ public class PayoutBatchService {
 
     static final int MAX_TASKS = 1000;
 
+    /** An item's status: its payout's, or REJECTED. */
+    private static final List<String> ITEM_STATUSES = List.of("PENDING", "PROCESSING", "PAID", "FAILED", "REJECTED");
+
     /** Task statuses a batch can pay: accepted already, or acceptable now. */
     private static final Set<String> PAYABLE = Set.of("IN_PROGRESS", "SUBMITTED", "ACCEPTED", "PAID");
 
@@ -148,6 +151,9 @@ public class PayoutBatchService {
 
     public Uni<PageView<PayoutBatchView.Item>> items(String id, String status, Integer page, Integer size) {
         int[] ps = PageView.checked(page, size);
+        if (status != null && !ITEM_STATUSES.contains(status)) {
+            throw BridgeException.validation(List.of(new Problem.FieldError("status", "one of " + ITEM_STATUSES)));
+        }
         return get(id).flatMap(batch -> store.batchItems(id, status, ps[1], ps[0] * ps[1])
                 .map(rows -> {
                     List<PayoutBatchView.Item> items = new ArrayList<>();

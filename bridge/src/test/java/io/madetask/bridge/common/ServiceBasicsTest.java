@@ -121,6 +121,19 @@ class ServiceBasicsTest extends SandboxTest {
                 .then().statusCode(400).body("errors.field", hasItem("page"));
         given().auth().oauth2(manager).when().get("/api/v1/tasks?page=2147483647")
                 .then().statusCode(400).body("errors.field", hasItem("page"));
+        // Parameters that do not convert, and a batch-item status that does not exist
+        for (String path : List.of("/api/v1/payouts?from=yesterday", "/api/v1/tasks?page=abc",
+                "/api/v1/tasks?page=99999999999999999999", "/api/v1/payout-batches/pb-x/items?status=NOPE")) {
+            given().auth().oauth2(manager).when().get(path).then().statusCode(400)
+                    .contentType("application/problem+json").body("code", equalTo("validation_failed"));
+        }
+        // A lone UTF-16 surrogate is no character: refused, not stored as "?"
+        given().auth().oauth2(manager).contentType("application/json")
+                .body("{\"fullName\":\"\\ud800\",\"phone\":\"+79161234567\",\"email\":\"a@b.ru\","
+                        + "\"inn\":\"500100732259\",\"taxStatus\":\"SELF_EMPLOYED\","
+                        + "\"payoutMethod\":{\"type\":\"CARD\",\"cardNumber\":\"4111111111111111\"}}")
+                .when().put("/api/v1/executors/surrogate-1")
+                .then().statusCode(400).body("errors.field", hasItem("fullName"));
         // A status change without a status
         for (String body : List.of("{}", "{\"status\":null}")) {
             given().auth().oauth2(manager).contentType("application/json").body(body)
