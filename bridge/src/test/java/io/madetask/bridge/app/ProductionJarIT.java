@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.madetask.bridge.testing.Bodies;
 import io.madetask.bridge.testing.ConnectedSandboxTest;
 import io.madetask.bridge.testing.PackagedAppResource;
+import io.madetask.bridge.testing.Management;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.http.ContentType;
@@ -36,7 +37,7 @@ class ProductionJarIT extends ConnectedSandboxTest {
 
     @Test
     void servesTheApiAndLogsJsonWithRequestIdsAndNoPersonalData() throws IOException {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         // Swagger UI is off in production unless configured on
         given().get("/q/swagger-ui/").then().statusCode(404);
 

@@ -89,7 +89,7 @@ class TlsIT {
         BridgeProcess bridge = new BridgeProcess(name, sandbox.sandbox, db, tls)
                 .jvmArg("-Djava.security.properties=" + Path.of("src/test/resources/tls-legacy-allowed.security")
                         .toAbsolutePath());
-        return plainHttp ? bridge : bridge.readinessOverTls(tlsPort, client);
+        return bridge;
     }
 
     /** Answers the protocol the handshake settled on. */
@@ -114,7 +114,7 @@ class TlsIT {
                             || e instanceof java.net.SocketException || e instanceof java.io.EOFException).isTrue());
 
             HttpsURLConnection https = (HttpsURLConnection) URI.create("https://localhost:" + tlsPort
-                    + "/q/health/live").toURL().openConnection();
+                    + "/q/openapi").toURL().openConnection();
             https.setSSLSocketFactory(client.getSocketFactory());
             assertThat(https.getResponseCode()).isEqualTo(200);
         }
@@ -151,7 +151,7 @@ class TlsIT {
                         .isInstanceOf(IOException.class);
             }
             HttpsURLConnection https = (HttpsURLConnection) URI.create("https://localhost:" + tlsPort
-                    + "/q/health/live").toURL().openConnection();
+                    + "/q/openapi").toURL().openConnection();
             https.setSSLSocketFactory(client.getSocketFactory());
             assertThat(https.getResponseCode()).isEqualTo(200);
             assertThat(https.getHeaderField("Strict-Transport-Security")).startsWith("max-age=");

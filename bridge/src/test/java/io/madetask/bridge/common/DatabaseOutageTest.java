@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import io.madetask.bridge.testing.SandboxResource;
 import io.madetask.bridge.testing.SandboxTest;
 import io.madetask.bridge.testing.StoppableDatabase;
+import io.madetask.bridge.testing.Management;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -23,16 +24,16 @@ class DatabaseOutageTest extends SandboxTest {
 
     @Test
     void readinessGoesDownWithTheDatabaseAndUpWhenItComesBack() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         String before = api.putExecutor("До сбоя");
 
         StoppableDatabase.down();
         try {
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/health/ready").then()
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> Management.given().get("/q/health/ready").then()
                     .statusCode(503).body("status", equalTo("DOWN"))
                     .body("checks.findAll { it.status == 'DOWN' }.name", hasItem(org.hamcrest.Matchers
                             .containsString("PostgreSQL"))));
-            given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+            Management.given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
             // the API says so clearly, with no stack trace or SQL
             api.manager().get("/api/v1/executors/" + before).then().statusCode(503)
                     .contentType("application/problem+json").body("code", equalTo("database_unavailable"));
@@ -40,7 +41,7 @@ class DatabaseOutageTest extends SandboxTest {
             StoppableDatabase.up();
         }
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then()
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> Management.given().get("/q/health/ready").then()
                 .statusCode(200).body("status", equalTo("UP")));
         api.manager().get("/api/v1/executors/" + before).then().statusCode(200);
         String after = api.putExecutor("После сбоя");

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import io.madetask.bridge.testing.SandboxResource;
 import io.madetask.bridge.testing.SandboxTest;
+import io.madetask.bridge.testing.Management;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -29,11 +30,11 @@ class ServiceBasicsTest extends SandboxTest {
 
     @Test
     void readinessReportsTheDatabaseUp() {
-        given().when().get("/q/health/ready")
+        Management.given().when().get("/q/health/ready")
                 .then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem("Reactive PostgreSQL connections health check"));
-        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
@@ -153,7 +154,7 @@ class ServiceBasicsTest extends SandboxTest {
         // refusals too: a problem answer may carry ids
         given().when().get("/api/v1/executors").then().statusCode(401)
                 .header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-store");
-        given().when().get("/q/health/live").then().statusCode(200)
+        Management.given().when().get("/q/health/live").then().statusCode(200)
                 .header("X-Content-Type-Options", "nosniff").header("X-Frame-Options", "DENY");
     }
 
@@ -179,7 +180,65 @@ class ServiceBasicsTest extends SandboxTest {
                 .then().statusCode(415);
         given().auth().oauth2(manager).when().get("/api/v1/executors/leaky-id-4716/nothing-here").then().statusCode(404);
         given().auth().oauth2(manager).when().post("/api/v1/payouts/leaky-id-4717/retry").then().statusCode(403);
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         org.assertj.core.api.Assertions.assertThat(metrics).doesNotContain("leaky-id");
+    }
+
+    @Test
+    void healthAndMetricsAreServedOnTheManagementPortOnly() {
+        given().when().get("/q/health/ready").then().statusCode(404);
+        given().when().get("/q/metrics").then().statusCode(404);
+        Management.given().when().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("bridge_outbox_depth"))
+                .header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-store");
+    }
+
+    @Test
+    void requestsOverTheLimitsAreProblemJsonNotEmptyAnswers() {
+        String manager = sandbox.devToken("maria", List.of("manager"), null);
+        given().auth().oauth2(manager).when().get("/api/v1/executors?q=" + "a".repeat(10_000))
+                .then().statusCode(414).contentType("application/problem+json").body("code", equalTo("uri_too_long"));
+        given().auth().oauth2(manager).header("X-Padding", "a".repeat(100_000)).when().get("/api/v1/executors")
+                .then().statusCode(431).contentType("application/problem+json")
+                .body("code", equalTo("headers_too_large"));
+        io.restassured.specification.RequestSpecification many = given().auth().oauth2(manager);
+        for (int i = 0; i < 400; i++) {
+            many.header("X-Padding-" + i, "a".repeat(100));
+        }
+        many.when().get("/api/v1/executors").then().statusCode(431).body("code", equalTo("headers_too_large"));
+        // under the limits, the same requests are served
+        given().auth().oauth2(manager).when().get("/api/v1/executors?q=" + "a".repeat(6_000)).then().statusCode(200);
+        given().auth().oauth2(manager).header("X-Padding", "a".repeat(20_000)).when().get("/api/v1/executors")
+                .then().statusCode(200);
+    }
+
+    @Test
+    void aClientTricklingItsBodyIsCutOffWith408() throws Exception {
+        String manager = sandbox.devToken("maria", List.of("manager"), null);
+        try (java.net.Socket socket = new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
+            socket.setSoTimeout(30_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/v1/payout-batches HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + manager
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{").getBytes(
+                            java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            // one byte a second: never idle, never done
+            Thread trickle = new Thread(() -> {
+                try {
+                    while (!socket.isClosed()) {
+                        Thread.sleep(1_000);
+                        out.write(' ');
+                        out.flush();
+                    }
+                } catch (Exception closed) {
+                    // the bridge hung up: what this test waits for
+                }
+            });
+            trickle.setDaemon(true);
+            trickle.start();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            org.assertj.core.api.Assertions.assertThat(answer).startsWith("HTTP/1.1 408")
+                    .contains("application/problem+json").contains("\"code\":\"request_timeout\"");
+        }
     }
 }

@@ -66,7 +66,7 @@ class MadeTaskOutageIT extends ProcessTest {
 
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> "COMPLETED".equals(scenario.batch(batch).get("status").asText()));
-            String metrics = given().baseUri(bridge.baseUrl()).get("/q/metrics").then().statusCode(200).extract()
+            String metrics = given().baseUri(bridge.managementUrl()).get("/q/metrics").then().statusCode(200).extract()
                     .asString();
             System.out.printf("OUTAGE: 40 s of MadeTask answering only 5xx with %d of %d in MadeTask: %d requests "
                     + "during it; API during it: %s; batch COMPLETED %d s after MadeTask came back%n", paidAtTheEnd,

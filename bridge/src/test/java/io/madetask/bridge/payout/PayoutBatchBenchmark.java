@@ -100,7 +100,8 @@ class PayoutBatchBenchmark {
     }
 
     private static double openings(BridgeProcess bridge) {
-        String metrics = io.restassured.RestAssured.given().baseUri(bridge.baseUrl()).get("/q/metrics").asString();
+        String metrics = io.restassured.RestAssured.given().baseUri(bridge.managementUrl()).get("/q/metrics")
+                .asString();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("bridge_madetask_circuit_opened_total (\\S+)")
                 .matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;

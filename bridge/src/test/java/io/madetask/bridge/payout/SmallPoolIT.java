@@ -48,8 +48,8 @@ class SmallPoolIT extends ProcessTest {
             long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
             while (scenario.batch(batch).at("/counts/paid").asInt() < TASKS && System.nanoTime() < deadline) {
                 long started = System.nanoTime();
-                given().baseUri(bridge.baseUrl()).get("/q/health/live").then().statusCode(200);
-                given().baseUri(bridge.baseUrl()).get("/q/metrics").then().statusCode(200);
+                given().baseUri(bridge.managementUrl()).get("/q/health/live").then().statusCode(200);
+                given().baseUri(bridge.managementUrl()).get("/q/metrics").then().statusCode(200);
                 slowest = Math.max(slowest, Duration.ofNanos(System.nanoTime() - started).toMillis());
                 Thread.sleep(500);
             }

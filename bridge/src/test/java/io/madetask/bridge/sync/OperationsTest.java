@@ -17,6 +17,7 @@ import io.madetask.sandbox.SandboxFaults;
 import io.madetask.bridge.testing.BridgeApi;
 import io.madetask.bridge.testing.ConnectedSandboxTest;
 import io.madetask.bridge.testing.SandboxResource;
+import io.madetask.bridge.testing.Management;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -94,7 +95,7 @@ class OperationsTest extends ConnectedSandboxTest {
         given().get("/api/v1/sync/status").then().statusCode(401);
 
         await().atMost(BridgeApi.WAIT).untilAsserted(() -> {
-            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
             assertThat(metric(metrics, "bridge_payouts_total", "outcome=\"PAID\"")).as("bridge_payouts_total" + " in " + ours(metrics))
                     .isGreaterThanOrEqualTo(1);
             assertThat(metric(metrics, "bridge_payouts_total", "outcome=\"PROCESSING\"")).as("bridge_payouts_total" + " in " + ours(metrics))
@@ -123,13 +124,13 @@ class OperationsTest extends ConnectedSandboxTest {
     @Test
     void readinessReportsDatabaseAndMadeTaskAndLivenessStaysSimple() {
         // (a test class before this one on the same application may have left the breaker open for a moment)
-        await().atMost(BridgeApi.WAIT).untilAsserted(() -> given().get("/q/health/ready").then()
+        await().atMost(BridgeApi.WAIT).untilAsserted(() -> Management.given().get("/q/health/ready").then()
                 .body("checks.find { it.name == 'MadeTask' }.data.circuit", equalTo("CLOSED")));
-        given().get("/q/health/ready").then().statusCode(200)
+        Management.given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'MadeTask' }.status", equalTo("UP"))
                 .body("checks.name", hasItems("MadeTask"))
                 .body("checks.find { it.name.contains('Reactive PostgreSQL') }.status", equalTo("UP"));
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 }

@@ -29,22 +29,23 @@ public final class BridgeProcess implements AutoCloseable {
     private final Map<String, String> config = new LinkedHashMap<>();
     private final Path log;
     private final int port;
+    private final int managementPort;
     private final List<String> jvmArgs = new ArrayList<>();
     private final MadeTaskSandbox sandbox;
     private Process process;
     private int starts;
-    private javax.net.ssl.SSLContext readinessTls;
-    private int readinessPort;
 
     public BridgeProcess(String name, MadeTaskSandbox sandbox, ServerDatabase db, Map<String, String> extra)
             throws IOException {
         this.name = name;
         this.sandbox = sandbox;
         this.port = freePort();
+        this.managementPort = freePort();
         Path logs = Path.of("target", "it-logs");
         Files.createDirectories(logs);
         this.log = logs.resolve(name + "-" + db.name + ".log");
         config.put("quarkus.http.port", Integer.toString(port));
+        config.put("quarkus.management.port", Integer.toString(managementPort));
         config.put("quarkus.datasource.reactive.url", db.reactiveUrl());
         config.put("quarkus.datasource.jdbc.url", db.jdbcUrl());
         config.put("quarkus.datasource.username", db.user());
@@ -72,15 +73,13 @@ public final class BridgeProcess implements AutoCloseable {
         return this;
     }
 
-    /** Checks readiness over HTTPS on {@code port}, trusting {@code tls} (for a process with plain HTTP turned off). */
-    public BridgeProcess readinessOverTls(int tlsPort, javax.net.ssl.SSLContext tls) {
-        this.readinessPort = tlsPort;
-        this.readinessTls = tls;
-        return this;
-    }
-
     public String baseUrl() {
         return "http://localhost:" + port;
+    }
+
+    /** The management interface: health and metrics. */
+    public String managementUrl() {
+        return "http://localhost:" + managementPort;
     }
 
     public long pid() {
@@ -179,11 +178,8 @@ public final class BridgeProcess implements AutoCloseable {
 
     private boolean ready() {
         try {
-            String url = readinessTls == null ? baseUrl() : "https://localhost:" + readinessPort;
-            HttpURLConnection c = (HttpURLConnection) URI.create(url + "/q/health/ready").toURL().openConnection();
-            if (c instanceof javax.net.ssl.HttpsURLConnection https) {
-                https.setSSLSocketFactory(readinessTls.getSocketFactory());
-            }
+            HttpURLConnection c = (HttpURLConnection) URI.create(managementUrl() + "/q/health/ready").toURL()
+                    .openConnection();
             c.setConnectTimeout(500);
             c.setReadTimeout(2000);
             return c.getResponseCode() == 200;

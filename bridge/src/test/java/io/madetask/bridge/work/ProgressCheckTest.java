@@ -18,6 +18,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
 
 import io.madetask.bridge.testing.SandboxResource;
+import io.madetask.bridge.testing.Management;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -57,7 +58,7 @@ class ProgressCheckTest {
 
     @Test
     void livenessGoesDownWhileThePoolIsStarvedAndUpWhenItMovesAgain() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
 
         List<SqlConnection> held = new ArrayList<>();
         // Every connection of the pool of 4: one holds the instance's name, these are the other three.
@@ -66,12 +67,12 @@ class ProgressCheckTest {
         }
         try {
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
-                    given().get("/q/health/live").then().statusCode(503).body("status", equalTo("DOWN")));
+                    Management.given().get("/q/health/live").then().statusCode(503).body("status", equalTo("DOWN")));
         } finally {
             held.forEach(SqlConnection::closeAndForget);
         }
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
-                given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP")));
+                Management.given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP")));
     }
 
     @Test
