@@ -21,4 +21,9 @@ public final class Enums {
                     "one of " + Arrays.toString(type.getEnumConstants()))));
         }
     }
+
+    /** Whether {@code value} names a constant of {@code type}. */
+    public static <E extends Enum<E>> boolean known(Class<E> type, String value) {
+        return value != null && Arrays.stream(type.getEnumConstants()).anyMatch(c -> c.name().equals(value));
+    }
 }

@@ -19,7 +19,8 @@ import io.vertx.ext.web.RoutingContext;
  * a body over {@code quarkus.http.limits.max-body-size} (413: at once when its Content-Length says so, and when a body
  * sent without one grows past the limit), a request line over {@link HttpConfig#maxRequestLine()} (414), headers over
  * {@link HttpConfig#maxHeaders()} (431), and a body still not all sent {@link HttpConfig#bodyTimeout()} after its
- * headers (408: a client trickling its body does not hold the connection for ever).
+ * headers (408: a client trickling its body does not hold the connection for ever). Forms (multipart or URL-encoded)
+ * with a body are 415 at once: the API takes JSON only, and Quarkus REST would otherwise parse them first.
  * <p>
  * Vert.x refuses requests over its own decoder limits ({@code quarkus.http.limits.max-initial-line-length} and
  * {@code max-header-size}) before any handler runs, with an empty body, and Quarkus gives an application no hook
@@ -56,6 +57,14 @@ class HttpLimits {
                         "The request's headers are larger than this API takes (" + maxHeaders + " bytes)");
                 return;
             }
+            String type = ctx.request().getHeader("Content-Type");
+            if (type != null && isForm(type) && hasBody(ctx)) {
+                // Quarkus REST would parse a form before any resource could refuse it, and fail on a malformed one;
+                // an empty one (what many clients send on a POST without a body) is harmless
+                refuse(ctx, 415, "unsupported_media_type", "Unsupported media type",
+                        "This API takes JSON bodies only (application/json)");
+                return;
+            }
             String length = ctx.request().getHeader("Content-Length");
             if (length != null) {
                 try {
@@ -79,6 +88,16 @@ class HttpLimits {
             ctx.next();
         });
         router.errorHandler(413, this::tooLarge);
+    }
+
+    private static boolean isForm(String contentType) {
+        String type = contentType.strip().toLowerCase(java.util.Locale.ROOT);
+        return type.startsWith("multipart/") || type.startsWith("application/x-www-form-urlencoded");
+    }
+
+    private static boolean hasBody(RoutingContext ctx) {
+        String length = ctx.request().getHeader("Content-Length");
+        return ctx.request().getHeader("Transfer-Encoding") != null || length != null && !"0".equals(length.strip());
     }
 
     private static long headerBytes(RoutingContext ctx) {

@@ -165,6 +165,11 @@ public class EventInbox implements Backlog {
         } catch (Exception e) {
             return Uni.createFrom().item("UNREADABLE");
         }
+        if (data == null || !handler.readable(data)) {
+            LOG.warn("MadeTask event data the bridge cannot apply (no id, or a status it does not know): recorded "
+                    + "UNREADABLE");
+            return Uni.createFrom().item("UNREADABLE");
+        }
         return handler.apply(data);
     }
 

@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
 import io.madetask.bridge.audit.Audit;
+import io.madetask.bridge.common.Enums;
 import io.madetask.bridge.common.SyncState;
 import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.common.PayoutSecrets;
@@ -289,6 +290,11 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
     @Override
     public Class<MadeTaskModel.Executor> dataType() {
         return MadeTaskModel.Executor.class;
+    }
+
+    @Override
+    public boolean readable(MadeTaskModel.Executor mt) {
+        return MadeTaskModel.present(mt.id()) && Enums.known(ExecutorStatus.class, mt.status()) && mt.version() >= 0;
     }
 
     @Override

@@ -17,6 +17,14 @@ public interface MadeTaskEventHandler<T> {
     /** The class {@code data} is read into. */
     Class<T> dataType();
 
+    /**
+     * Whether {@code data} can be applied at all: an id, and values the bridge knows (a status of the contract's). An
+     * event whose data is not is recorded UNREADABLE at once, never tried again: trying cannot make it readable.
+     */
+    default boolean readable(T data) {
+        return true;
+    }
+
     /** Applies the event in the caller's transaction; answers the outcome recorded with it (APPLIED, STALE, ...). */
     Uni<String> apply(T data);
 }

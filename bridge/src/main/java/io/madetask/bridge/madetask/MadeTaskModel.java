@@ -120,6 +120,12 @@ public final class MadeTaskModel {
     public record Page<T>(List<T> items, String nextCursor) {
     }
 
+    /** Whether a MadeTask id or status field holds something usable: present, not blank, no control characters. */
+    public static boolean present(String value) {
+        return value != null && !value.isBlank() && value.length() <= 255
+                && value.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
+    }
+
     /** An event as MadeTask sends and lists it; {@code data} is the whole object at the time of the event. */
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.madetask.bridge.common.BackgroundTx;
+import io.madetask.bridge.common.Enums;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.madetask.MadeTaskEventHandler;
 import io.madetask.bridge.madetask.MadeTaskException;
@@ -72,6 +73,13 @@ public class PayoutSettlement implements MadeTaskEventHandler<MadeTaskModel.Payo
         return MadeTaskModel.Payout.class;
     }
 
+    /** MadeTask's payouts are PROCESSING, PAID or FAILED; the bridge's PENDING is its own. */
+    @Override
+    public boolean readable(MadeTaskModel.Payout mt) {
+        return MadeTaskModel.present(mt.id()) && Enums.known(PayoutStatus.class, mt.status())
+                && !PayoutStatus.PENDING.name().equals(mt.status());
+    }
+
     /** Applies a payout event inside the caller's transaction; answers APPLIED or STALE. */
     @Override
     public Uni<String> apply(MadeTaskModel.Payout mt) {
@@ -93,6 +101,11 @@ public class PayoutSettlement implements MadeTaskEventHandler<MadeTaskModel.Payo
     }
 
     private Uni<Integer> settle(MadeTaskModel.Payout mt) {
+        if (!readable(mt)) {
+            LOG.warn("MadeTask answered a payout the bridge cannot read (no id, or status not PROCESSING, PAID or "
+                    + "FAILED): left as it is");
+            return Uni.createFrom().item(0);
+        }
         if ("PROCESSING".equals(mt.status())) {
             return store.stillProcessing(mt.id()).replaceWith(0);
         }

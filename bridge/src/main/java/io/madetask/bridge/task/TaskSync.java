@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.madetask.bridge.audit.Audit;
+import io.madetask.bridge.common.Enums;
 import io.madetask.bridge.common.SyncState;
 import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.common.Money;
@@ -192,6 +193,11 @@ public class TaskSync implements SyncHandler, MadeTaskEventHandler<MadeTaskModel
     @Override
     public Class<MadeTaskModel.Task> dataType() {
         return MadeTaskModel.Task.class;
+    }
+
+    @Override
+    public boolean readable(MadeTaskModel.Task mt) {
+        return MadeTaskModel.present(mt.id()) && Enums.known(TaskStatus.class, mt.status()) && mt.version() >= 0;
     }
 
     @Override

@@ -38,6 +38,10 @@ class ProductionJarIT extends ConnectedSandboxTest {
     @Test
     void servesTheApiAndLogsJsonWithRequestIdsAndNoPersonalData() throws IOException {
         Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().get("/q/metrics").then().statusCode(200);
+        // health and metrics are on the management port only
+        given().get("/q/health/ready").then().statusCode(404);
+        given().get("/q/metrics").then().statusCode(404);
         // Swagger UI is off in production unless configured on
         given().get("/q/swagger-ui/").then().statusCode(404);
 

@@ -104,6 +104,26 @@ class WebhookTest extends SandboxTest {
     }
 
     @Test
+    void signedEventsWithDataTheBridgeCannotApplyAreRecordedUnreadableAndNotRetried() {
+        String status = event("evt_s_" + crmId, 7, "NOT_A_STATUS", true);
+        send(status, sign(status, Instant.now())).statusCode(200).body("outcome", equalTo("ACCEPTED"));
+        awaitOutcome("evt_s_" + crmId, "UNREADABLE");
+        String payout = """
+                {"id":"evt_sp_%s","type":"payout.updated","created_at":"%s","data":{"id":"po_x","status":"PENDING"}}"""
+                .formatted(crmId, Instant.now());
+        send(payout, sign(payout, Instant.now())).statusCode(200).body("outcome", equalTo("ACCEPTED"));
+        awaitOutcome("evt_sp_" + crmId, "UNREADABLE");
+        String noId = event("evt_n_" + crmId, 8, "ACTIVE", true)
+                .replace("\"id\":\"" + madetaskId + "\"", "\"id\":\" \"");
+        send(noId, sign(noId, Instant.now())).statusCode(200).body("outcome", equalTo("ACCEPTED"));
+        awaitOutcome("evt_n_" + crmId, "UNREADABLE");
+        // tried once, not again and again
+        var attempts = pool.preparedQuery("select max(attempts) from processed_event where event_id like $1")
+                .execute(Tuple.of("evt_%_" + crmId)).await().atMost(Duration.ofSeconds(5));
+        org.assertj.core.api.Assertions.assertThat(attempts.iterator().next().getInteger(0)).isLessThanOrEqualTo(1);
+    }
+
+    @Test
     void payoutEventsOfEveryStatusAreAppliedEvenForAPayoutTheBridgeDoesNotHave() {
         for (String status : new String[] {"PROCESSING", "PAID", "FAILED"}) {
             String id = "evt_p_" + status + "_" + crmId;

@@ -18,6 +18,8 @@ public class PackagedAppResource extends SandboxResource {
         config.put("bridge.payouts.poll-interval", "200MS");
         config.put("quarkus.oidc.connection-delay", "PT0S");
         config.put("bridge.security.audience", io.madetask.sandbox.MadeTaskSandbox.DEV_AUDIENCE);
+        // the production profile's management port is 9000; tests reach it where Management looks for it
+        config.put("quarkus.management.port", "9001");
         return config;
     }
 }
