@@ -89,7 +89,8 @@ class TlsIT {
         BridgeProcess bridge = new BridgeProcess(name, sandbox.sandbox, db, tls)
                 .jvmArg("-Djava.security.properties=" + Path.of("src/test/resources/tls-legacy-allowed.security")
                         .toAbsolutePath());
-        return bridge;
+        // with a certificate, the management interface serves HTTPS too
+        return bridge.managementTls(client);
     }
 
     /** Answers the protocol the handshake settled on. */
@@ -117,6 +118,16 @@ class TlsIT {
                     + "/q/openapi").toURL().openConnection();
             https.setSSLSocketFactory(client.getSocketFactory());
             assertThat(https.getResponseCode()).isEqualTo(200);
+            // the management port uses the same certificate and the same TLS settings
+            URI management = URI.create(bridge.managementUrl());
+            assertThat(management.getScheme()).isEqualTo("https");
+            assertThat(handshake(client, management.getPort(), "TLSv1.3")).isEqualTo("TLSv1.3");
+            assertThatThrownBy(() -> handshake(client, management.getPort(), "TLSv1.1"))
+                    .isInstanceOf(IOException.class);
+            HttpsURLConnection health = (HttpsURLConnection) URI.create(bridge.managementUrl() + "/q/health/live")
+                    .toURL().openConnection();
+            health.setSSLSocketFactory(client.getSocketFactory());
+            assertThat(health.getResponseCode()).isEqualTo(200);
         }
     }
 

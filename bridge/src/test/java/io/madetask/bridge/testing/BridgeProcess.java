@@ -31,8 +31,10 @@ public final class BridgeProcess implements AutoCloseable {
     private final int port;
     private final int managementPort;
     private final List<String> jvmArgs = new ArrayList<>();
+    private boolean defaultHeap = true;
     private final MadeTaskSandbox sandbox;
     private Process process;
+    private javax.net.ssl.SSLContext managementTls;
     private int starts;
 
     public BridgeProcess(String name, MadeTaskSandbox sandbox, ServerDatabase db, Map<String, String> extra)
@@ -67,6 +69,12 @@ public final class BridgeProcess implements AutoCloseable {
         config.putAll(extra);
     }
 
+    /** Starts the JVM with exactly the options given by {@link #jvmArg}, without the tests' default heap size. */
+    public BridgeProcess withoutDefaultHeap() {
+        this.defaultHeap = false;
+        return this;
+    }
+
     /** Extra JVM options for the process (before {@code -jar}). */
     public BridgeProcess jvmArg(String arg) {
         jvmArgs.add(arg);
@@ -77,9 +85,18 @@ public final class BridgeProcess implements AutoCloseable {
         return "http://localhost:" + port;
     }
 
-    /** The management interface: health and metrics. */
+    /** The management interface: health and metrics (HTTPS when the process has a certificate, see managementTls). */
     public String managementUrl() {
-        return "http://localhost:" + managementPort;
+        return (managementTls == null ? "http" : "https") + "://localhost:" + managementPort;
+    }
+
+    /**
+     * For a process with a certificate: the management interface serves HTTPS with it too, and readiness is checked
+     * over it, trusting {@code tls}.
+     */
+    public BridgeProcess managementTls(javax.net.ssl.SSLContext tls) {
+        this.managementTls = tls;
+        return this;
     }
 
     public long pid() {
@@ -99,7 +116,9 @@ public final class BridgeProcess implements AutoCloseable {
         boolean nativeImage = Boolean.getBoolean("bridge.it.native");
         command.add(nativeImage ? new File(System.getProperty("native.image.path")).getAbsolutePath()
                 : ProcessHandle.current().info().command().orElse("java"));
-        command.add("-Xmx512m");
+        if (defaultHeap) {
+            command.add("-Xmx512m");
+        }
         command.addAll(jvmArgs);
         // e.g. -Dbridge.it.jvm-args="-XX:StartFlightRecording=filename=target/bench.jfr" to profile a benchmark
         String extra = System.getProperty("bridge.it.jvm-args", "");
@@ -180,6 +199,9 @@ public final class BridgeProcess implements AutoCloseable {
         try {
             HttpURLConnection c = (HttpURLConnection) URI.create(managementUrl() + "/q/health/ready").toURL()
                     .openConnection();
+            if (c instanceof javax.net.ssl.HttpsURLConnection https) {
+                https.setSSLSocketFactory(managementTls.getSocketFactory());
+            }
             c.setConnectTimeout(500);
             c.setReadTimeout(2000);
             return c.getResponseCode() == 200;
