@@ -76,7 +76,8 @@ class HttpLimits {
                     // Vert.x refuses a malformed Content-Length itself
                 }
             }
-            if (!ctx.request().isEnded()) {
+            // Only a body can be trickled: a request without one may take as long as its work takes.
+            if (hasBody(ctx) && !ctx.request().isEnded()) {
                 long timer = ctx.vertx().setTimer(bodyTimeoutMillis, id -> {
                     if (!ctx.request().isEnded()) {
                         refuse(ctx, 408, "request_timeout", "Request timeout",
