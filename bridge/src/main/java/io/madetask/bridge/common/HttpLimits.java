@@ -77,14 +77,25 @@ class HttpLimits {
                 }
             }
             // Only a body can be trickled: a request without one may take as long as its work takes.
+            // A request answered before its body was read (a 401, a 404) keeps the timer: the connection is closed
+            // then if the body still has not come, so that no one holds a socket by trickling a refused body.
             if (hasBody(ctx) && !ctx.request().isEnded()) {
                 long timer = ctx.vertx().setTimer(bodyTimeoutMillis, id -> {
-                    if (!ctx.request().isEnded()) {
+                    if (ctx.request().isEnded()) {
+                        return;
+                    }
+                    if (ctx.response().ended()) {
+                        ctx.request().connection().close();
+                    } else {
                         refuse(ctx, 408, "request_timeout", "Request timeout",
                                 "The request body was not all sent within " + bodyTimeoutMillis + " ms of its headers");
                     }
                 });
-                ctx.addEndHandler(done -> ctx.vertx().cancelTimer(timer));
+                ctx.addEndHandler(done -> {
+                    if (ctx.request().isEnded()) {
+                        ctx.vertx().cancelTimer(timer);
+                    }
+                });
             }
             ctx.next();
         });

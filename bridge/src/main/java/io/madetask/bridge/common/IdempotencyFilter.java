@@ -87,7 +87,10 @@ public class IdempotencyFilter {
             return Uni.createFrom().voidItem();
         }
         request.removeProperty(CLAIMED);
-        if (response.getStatus() >= 500) {
+        // Only an answer of a request that was carried out is kept for replay. A refusal (a malformed body, a wrong
+        // role, a conflict) and a failure leave the key free, so the client can correct the request and send it
+        // again under the same key.
+        if (response.getStatus() >= 300) {
             return store.release(claim.principal(), claim.key());
         }
         String body;

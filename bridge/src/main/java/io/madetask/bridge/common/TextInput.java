@@ -52,12 +52,26 @@ public final class TextInput {
         return false;
     }
 
-    /** Every JSON string the API reads refuses NUL and unpaired surrogates, as a field error of that field. */
+    /**
+     * Every JSON document the API reads is read strictly: a key given twice, anything after the document, and a number
+     * or boolean where text belongs are refused (a proxy reading the first of two card numbers and the bridge the last
+     * would disagree about whom to pay); every string refuses NUL and unpaired surrogates, as a field error of that
+     * field.
+     */
     @Singleton
     public static class NoNulInJson implements ObjectMapperCustomizer {
 
         @Override
         public void customize(ObjectMapper mapper) {
+            mapper.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            mapper.enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            mapper.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Textual)
+                    .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer,
+                            com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                    .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Float,
+                            com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                    .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Boolean,
+                            com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
             mapper.registerModule(new SimpleModule("no-nul-in-strings").addDeserializer(String.class,
                     new StringDeserializer() {
                         @Override

@@ -59,6 +59,14 @@ public class NotificationSender {
     NotificationSender(NotificationStore store, Vertx vertx, NotificationConfig config, ObjectMapper json,
             MeterRegistry meters, WorkerIdentity identity) {
         this.store = store;
+        // every outcome of every type exists (at zero) from start-up, with its HELP text
+        for (String type : TYPES) {
+            for (String outcome : List.of("delivered", "retry", "failed")) {
+                io.micrometer.core.instrument.Counter.builder("bridge.notifications")
+                        .description("Deliveries of notifications to the CRM by outcome and type")
+                        .tags("outcome", outcome, "type", type).register(meters);
+            }
+        }
         this.vertx = vertx;
         this.config = config;
         this.json = json;
@@ -69,13 +77,19 @@ public class NotificationSender {
                 limit -> store.claim(instanceId, config.lease(), limit), this::deliver, c -> List.of(c.id()));
     }
 
+    /** The notifications the bridge writes (database triggers, V4). */
+    static final List<String> TYPES = List.of("executor.synced", "executor.sync_failed", "task.status_changed",
+            "task.sync_failed", "payout.paid", "payout.failed", "batch.completed");
+
     record Claimed(String id, String type, String data, int attempts, OffsetDateTime createdAt) {
     }
 
     void start(@Observes StartupEvent event) {
         retentionTimer = vertx.setPeriodic(Duration.ofHours(1).toMillis(), t -> purge());
+        int unsent = store.delivery(config.url().isPresent()).await().atMost(Duration.ofSeconds(30));
         if (config.url().isEmpty()) {
-            LOG.info("No CRM callback URL (bridge.notifications.url): notifications are recorded, not sent");
+            LOG.infof("No CRM callback URL (bridge.notifications.url): notifications are recorded as UNSENT, not sent%s",
+                    unsent > 0 ? " (" + unsent + " waiting ones now UNSENT)" : "");
             return;
         }
         if (config.secret().filter(s -> !s.isBlank()).isEmpty()) {
@@ -92,6 +106,11 @@ public class NotificationSender {
     // Its timers stop with the application; the engine itself stops with all the others (work.WorkShutdown).
     void stop(@Observes ShutdownEvent event) {
         vertx.cancelTimer(retentionTimer);
+    }
+
+    /** Whether notifications go to the CRM (a callback URL is configured). */
+    public boolean sends() {
+        return config.url().isPresent();
     }
 
     /** Looks for due notifications soon. */

@@ -20,7 +20,7 @@ import io.vertx.mutiny.sqlclient.Row;
 @ApplicationScoped
 public class NotificationService implements Backlog {
 
-    static final Set<String> STATUSES = Set.of("PENDING", "DELIVERED", "FAILED");
+    static final Set<String> STATUSES = Set.of("PENDING", "DELIVERED", "FAILED", "UNSENT");
 
     private final NotificationStore store;
     private final NotificationSender sender;
@@ -66,10 +66,17 @@ public class NotificationService implements Backlog {
     }
 
     /**
-     * Sends a notification again: due now, with a fresh count of tries. A FAILED or DELIVERED one (the CRM lost it);
-     * one still PENDING is already on its way and stays as it is.
+     * Sends a notification again: due now, with a fresh count of tries. A FAILED, DELIVERED (the CRM lost it) or
+     * UNSENT one; one still PENDING is already on its way and stays as it is. Without a CRM callback URL there is
+     * nowhere to send it: 409 {@code notifications_not_configured}.
      */
     public Uni<NotificationView> redeliver(String id, String actor) {
+        if (!sender.sends()) {
+            return get(id).flatMap(known -> Uni.createFrom().failure(new BridgeException(409,
+                    "notifications_not_configured", "Notifications are not sent",
+                    "No CRM callback URL is configured (BRIDGE_NOTIFICATIONS_URL): notifications are recorded as "
+                            + "UNSENT")));
+        }
         return store.inTransaction(c -> store.redeliver(c, id)
                 .flatMap(updated -> !updated ? Uni.createFrom().voidItem()
                         : audit.record(c, actor == null ? "unknown" : actor, "notification.redeliver", "NOTIFICATION",

@@ -116,12 +116,24 @@ class NotificationStore {
                 .map(rows -> rows.rowCount() == 0 ? null : rows.iterator().next());
     }
 
-    /** Due again now with a fresh count of tries, if FAILED or DELIVERED; answers whether it was. */
+    /**
+     * Records whether notifications are sent (a CRM callback URL is configured) and, when not, moves those waiting
+     * and not claimed to UNSENT. Answers how many moved.
+     */
+    Uni<Integer> delivery(boolean enabled) {
+        return pool.withTransaction(c -> c.preparedQuery(
+                "update notification_delivery set enabled = $1, updated_at = now()").execute(Tuple.of(enabled))
+                .flatMap(done -> enabled ? Uni.createFrom().item(0) : c.query("""
+                        update notification set status = 'UNSENT', updated_at = now()
+                        where status = 'PENDING' and locked_by is null""").execute().map(r -> r.rowCount())));
+    }
+
+    /** Due again now with a fresh count of tries, if FAILED, DELIVERED or UNSENT; answers whether it was. */
     Uni<Boolean> redeliver(SqlClient c, String id) {
         return c.preparedQuery("""
                 update notification set status = 'PENDING', attempts = 0, next_attempt_at = now(), last_error = null,
                        updated_at = now()
-                where id = $1 and status in ('FAILED', 'DELIVERED') returning id""").execute(Tuple.of(id))
+                where id = $1 and status in ('FAILED', 'DELIVERED', 'UNSENT') returning id""").execute(Tuple.of(id))
                 .map(updated -> updated.rowCount() > 0);
     }
 

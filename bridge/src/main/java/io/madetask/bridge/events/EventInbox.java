@@ -76,6 +76,18 @@ public class EventInbox implements Backlog {
         this.store = store;
         this.runs = runs;
         this.meters = meters;
+        // every outcome exists (at zero) from start-up, with its HELP text
+        for (String source : List.of("webhook", "catch-up")) {
+            for (String outcome : List.of("APPLIED", "STALE", "DUPLICATE", "UNKNOWN", "IGNORED", "UNREADABLE",
+                    "REJECTED_MISMATCH", "REJECTED_STALE", "REJECTED_MALFORMED")) {
+                if (source.equals("catch-up") && outcome.startsWith("REJECTED")) {
+                    continue;
+                }
+                io.micrometer.core.instrument.Counter.builder("bridge.madetask.events")
+                        .description("MadeTask events taken (and how they were applied) or refused, by source")
+                        .tags("source", source, "outcome", outcome).register(meters);
+            }
+        }
         this.tx = tx;
         this.client = client;
         this.json = json;

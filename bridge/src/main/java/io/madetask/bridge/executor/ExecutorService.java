@@ -117,11 +117,12 @@ public class ExecutorService implements Backlog {
 
     @WithSession
     public Uni<PageView<ExecutorView>> list(String status, String syncState, String q, Integer page, Integer size) {
+        // q is matched as the text it is: its % and _ are no wildcards (escaped with !)
         String like = q == null || q.isBlank() ? null
-                : "%" + q.toLowerCase().replace("%", "").replace("_", "") + "%";
+                : "%" + q.toLowerCase().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
         Filter filter = new Filter().and("status = :status", "status", Enums.parse(ExecutorStatus.class, status, "status"))
                 .and("syncState = :syncState", "syncState", Enums.parse(SyncState.class, syncState, "syncState"))
-                .and("(lower(fullName) like :q or lower(crmId) like :q)", "q", like);
+                .and("(lower(fullName) like :q escape '!' or lower(crmId) like :q escape '!')", "q", like);
         return Filter.pageOf(Executor.<Executor>find(filter.query(), Sort.ascending("crmId"), filter.params()),
                 PageView.checked(page, size), ExecutorView::of);
     }

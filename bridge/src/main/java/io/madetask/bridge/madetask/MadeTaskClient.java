@@ -80,6 +80,20 @@ public class MadeTaskClient {
         this.tokens = tokens;
         this.config = config;
         this.meters = meters;
+        // every operation's calls and retries exist (at zero) from start-up, with their HELP text
+        for (String operation : OPERATIONS) {
+            for (String outcome : List.of("success", "refused", "unavailable", "circuit_open", "error")) {
+                Timer.builder("bridge.madetask.calls")
+                        .description("Calls to MadeTask (with their retries) by operation and outcome")
+                        .tags("operation", operation, "outcome", outcome).register(meters);
+            }
+            for (String reason : List.of("timeout", "connection_failed", "rate_limited", "server_error",
+                    "service_unavailable")) {
+                Counter.builder("bridge.madetask.retries")
+                        .description("Retries of MadeTask calls that may pass, by operation and reason")
+                        .tags("operation", operation, "reason", reason).register(meters);
+            }
+        }
         this.rateLimited = Counter.builder("bridge.madetask.rate.limited")
                 .description("429 answers from MadeTask (each is waited out and retried)").register(meters);
         Gauges.register(meters, "bridge.madetask.circuit.state", Tags.empty(),
@@ -234,6 +248,11 @@ public class MadeTaskClient {
     }
 
     @SuppressWarnings("unchecked")
+    /** Every operation {@link #call} is made with: the meters' label values. */
+    static final List<String> OPERATIONS = List.of("executor.create", "executor.bulk", "executor.get",
+            "executor.list", "executor.patch", "task.create", "task.get", "task.list", "task.patch", "task.transition",
+            "payout.create", "payout.get", "payout.list", "balance.get", "event.list");
+
     private <T> Uni<T> call(String operation, Invocation<T> invocation) {
         String requestId = "bridge-" + UUID.randomUUID();
         AtomicInteger attempts = new AtomicInteger();
@@ -245,9 +264,11 @@ public class MadeTaskClient {
                     if (delay == null) {
                         return Uni.createFrom().failure(failure);
                     }
-                    meters.counter("bridge.madetask.retries", "operation", operation,
-                            "reason", failure instanceof MadeTaskException m && m.code() != null ? m.code() : "error")
-                            .increment();
+                    Counter.builder("bridge.madetask.retries")
+                            .description("Retries of MadeTask calls that may pass, by operation and reason")
+                            .tags("operation", operation, "reason",
+                                    failure instanceof MadeTaskException m && m.code() != null ? m.code() : "error")
+                            .register(meters).increment();
                     LOG.debugf("MadeTask %s failed (%s), retry %d in %d ms", operation, describe(failure), attempt,
                             delay.toMillis());
                     return Uni.createFrom().item(attempt).onItem().delayIt().by(delay);

@@ -58,6 +58,12 @@ public class PayoutEngine {
     PayoutEngine(PayoutStore store, Audit audit, MadeTaskClient client, PayoutConfig config, Vertx vertx,
             WorkerIdentity identity, MeterRegistry meters) {
         this.meters = meters;
+        // every outcome exists (at zero) from start-up, with its HELP text
+        for (String outcome : List.of("PROCESSING", "PAID", "FAILED", "RETRY")) {
+            io.micrometer.core.instrument.Counter.builder("bridge.payouts")
+                    .description("Payouts moving to a state (each move counted once), and calls to be tried again")
+                    .tag("outcome", outcome).register(meters);
+        }
         this.store = store;
         this.audit = audit;
         this.client = client;

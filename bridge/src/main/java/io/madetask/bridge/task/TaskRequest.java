@@ -1,6 +1,8 @@
 package io.madetask.bridge.task;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,8 +31,19 @@ public record TaskRequest(String executorCrmId, String title, String description
                 || reward.value().signum() <= 0) {
             errors.add(new Problem.FieldError("reward", "a positive RUB amount with two fraction digits, e.g. {\"amount\": \"1500.00\", \"currency\": \"RUB\"}"));
         }
+        if (deadline != null && (deadline.toInstant().isBefore(EARLIEST) || deadline.toInstant().isAfter(LATEST))) {
+            errors.add(new Problem.FieldError("deadline", "a time between 1970-01-01 and 9999-12-31 (UTC), RFC 3339"));
+        }
         if (!errors.isEmpty()) {
             throw BridgeException.validation(errors);
         }
+    }
+
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
+    /** The deadline as stored (PostgreSQL keeps microseconds): what the answer shows is what was stored. */
+    Instant deadlineInstant() {
+        return deadline == null ? null : deadline.toInstant().truncatedTo(ChronoUnit.MICROS);
     }
 }

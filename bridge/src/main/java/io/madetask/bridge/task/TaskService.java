@@ -114,7 +114,7 @@ public class TaskService implements Backlog {
         boolean changed = !Objects.equals(t.title, request.title())
                 || !Objects.equals(t.description, request.description() == null ? "" : request.description())
                 || t.reward.compareTo(request.reward().value()) != 0
-                || !Objects.equals(t.deadline, request.deadline() == null ? null : request.deadline().toInstant());
+                || !Objects.equals(t.deadline, request.deadlineInstant());
         if (!changed) {
             return Uni.createFrom().item(new Upserted(TaskView.of(t), false));
         }
@@ -219,7 +219,7 @@ public class TaskService implements Backlog {
         t.title = request.title();
         t.description = request.description() == null ? "" : request.description();
         t.reward = request.reward().value();
-        t.deadline = request.deadline() == null ? null : request.deadline().toInstant();
+        t.deadline = request.deadlineInstant();
     }
 
     /** Tasks whose sync with MadeTask FAILED, waiting for a person (TASK_SYNC). */

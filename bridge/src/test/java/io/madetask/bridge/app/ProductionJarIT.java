@@ -38,7 +38,21 @@ class ProductionJarIT extends ConnectedSandboxTest {
     @Test
     void servesTheApiAndLogsJsonWithRequestIdsAndNoPersonalData() throws IOException {
         Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-        Management.given().get("/q/metrics").then().statusCode(200);
+        // every meter docs/operations.md documents exists from start-up, before any work, with its HELP text
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        List<String> documented = new ArrayList<>();
+        java.util.regex.Matcher row = java.util.regex.Pattern.compile("(?m)^\\| `(bridge_[a-z_]+)`")
+                .matcher(Files.readString(Path.of("../docs/operations.md")));
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+        assertThat(documented).hasSizeGreaterThanOrEqualTo(10);
+        for (String meter : documented) {
+            // a counter's HELP line names the family, without the _total of its samples
+            String family = meter.endsWith("_total") ? meter.substring(0, meter.length() - 6) : meter;
+            assertThat(metrics).as(meter).containsPattern("(?m)^# HELP " + family + " \\S");
+        }
+        assertThat(metrics).contains("bridge_payouts_total{outcome=\"PAID\"} 0.0");
         // health and metrics are on the management port only
         given().get("/q/health/ready").then().statusCode(404);
         given().get("/q/metrics").then().statusCode(404);

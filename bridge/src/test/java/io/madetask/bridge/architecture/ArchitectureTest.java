@@ -19,7 +19,7 @@ import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 
 /**
- * The house rules of README "Architecture", checked on the production classes: which package may use which, no
+ * The house rules of docs/architecture.md, checked on the production classes: which package may use which, no
  * cycles, SQL only in the stores, each feature's tables (its entities) reached only from inside the feature, and
  * nothing of the sandbox or dev mode in the service.
  */
@@ -68,7 +68,7 @@ class ArchitectureTest {
     static final ArchRule sqlOnlyInStores = noClasses()
             .that().haveSimpleNameNotEndingWith("Store").and().resideOutsideOfPackage("..bridge.work..")
             .should().callMethodWhere(RUNS_SQL)
-            .because("each table has one owner package, and only its store runs SQL on it (README \"Architecture\")");
+            .because("each table has one owner package, and only its store runs SQL on it (docs/architecture.md)");
 
     @ArchTest
     static final ArchRule storesStayInTheirFeature = classes().that().haveSimpleNameEndingWith("Store")

@@ -22,7 +22,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /**
- * Who may call what, as the README's endpoint table says: every operation of the served OpenAPI document under every
+ * Who may call what, as the endpoint table in docs/api.md says: every operation of the served OpenAPI document under every
  * role and none. A role not listed gets 403 problem+json {@code forbidden}, no token 401 {@code unauthorized}, and a
  * listed role gets past both. An operation added without a row here fails the test.
  */

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 
@@ -48,6 +49,26 @@ class OperationsTest extends ConnectedSandboxTest {
     /** The bridge's own samples, for failure messages. */
     static String ours(String metrics) {
         return metrics.lines().filter(l -> l.startsWith("bridge_")).reduce("", (a, b) -> a + "\n" + b);
+    }
+
+    @Test
+    void withoutACrmCallbackUrlNotificationsAreRecordedUnsentNotLeftWaiting() {
+        String executor = api.putExecutor("Неотправленный");
+        api.awaitSynced("executors", executor);
+        await().atMost(BridgeApi.WAIT).untilAsserted(() -> api.admin().queryParam("entityId", executor)
+                .get("/api/v1/notifications").then().statusCode(200)
+                .body("items.type", hasItems("executor.synced"))
+                .body("items.status", everyItem(equalTo("UNSENT"))));
+        api.manager().get("/api/v1/sync/status").then().statusCode(200)
+                .body("work.find { it.kind == 'NOTIFICATION' }.pending", equalTo(0));
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metric(metrics, "bridge_outbox_depth", "kind=\"NOTIFICATION\"")).as(ours(metrics)).isZero();
+        String id = api.admin().queryParam("entityId", executor).get("/api/v1/notifications").then()
+                .extract().path("items[0].id");
+        api.admin().post("/api/v1/notifications/" + id + "/redeliver").then().statusCode(409)
+                .contentType("application/problem+json").body("code", equalTo("notifications_not_configured"));
+        api.admin().queryParam("status", "UNSENT").get("/api/v1/notifications").then().statusCode(200)
+                .body("items.id", hasItems(id));
     }
 
     @Test
