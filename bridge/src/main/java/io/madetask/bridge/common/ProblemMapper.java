@@ -77,13 +77,40 @@ public class ProblemMapper {
         return answer(403, "forbidden", "Forbidden", "Your role may not do this", request, null);
     }
 
+    /** The API's typed query parameters that do not convert: which of them is wrong, for {@code errors}. */
+    private static List<Problem.FieldError> unconvertible(ContainerRequestContext request) {
+        List<Problem.FieldError> errors = new java.util.ArrayList<>();
+        var query = request.getUriInfo().getQueryParameters();
+        for (String name : List.of("page", "size")) {
+            String value = query.getFirst(name);
+            if (value != null) {
+                try {
+                    Integer.parseInt(value.strip());
+                } catch (NumberFormatException e) {
+                    errors.add(new Problem.FieldError(name, "a whole number"));
+                }
+            }
+        }
+        for (String name : List.of("from", "to", "updatedSince")) {
+            String value = query.getFirst(name);
+            if (value != null) {
+                try {
+                    java.time.Instant.parse(value.strip());
+                } catch (java.time.format.DateTimeParseException e) {
+                    errors.add(new Problem.FieldError(name, "an RFC 3339 time in UTC, e.g. 2026-12-01T18:00:00Z"));
+                }
+            }
+        }
+        return errors.isEmpty() ? null : errors;
+    }
+
     @ServerExceptionMapper
     public Response web(WebApplicationException e, ContainerRequestContext request) {
         int status = e.getResponse().getStatus();
         if (e instanceof NotFoundException && e.getCause() != null) {
             // A query or path parameter that does not convert (a page that is no number, a date that is no date)
             return answer(400, "validation_failed", "Invalid request", "A parameter has the wrong type or format",
-                    request, null);
+                    request, unconvertible(request));
         }
         if (e instanceof NotFoundException) {
             return answer(404, "not_found", "Not found", "No such resource", request, null);

@@ -37,7 +37,7 @@ public final class Signatures {
             return Verdict.MALFORMED;
         }
         Long timestamp = null;
-        String given = null;
+        java.util.List<String> given = new java.util.ArrayList<>();
         for (String part : header.split(",")) {
             String[] kv = part.trim().split("=", 2);
             if (kv.length != 2) {
@@ -49,16 +49,21 @@ public final class Signatures {
                 } catch (NumberFormatException e) {
                     return Verdict.MALFORMED;
                 }
-            } else if (kv[0].equals("v1") && given == null) {
-                given = kv[1];
+            } else if (kv[0].equals("v1") && given.size() < 4) {
+                // more than one while MadeTask rotates its secret: any of them may match
+                given.add(kv[1]);
             }
         }
-        if (timestamp == null || given == null) {
+        if (timestamp == null || given.isEmpty()) {
             return Verdict.MALFORMED;
         }
-        String expected = hmacHex(secret, timestamp, body);
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
-                given.toLowerCase().getBytes(StandardCharsets.US_ASCII))) {
+        byte[] expected = hmacHex(secret, timestamp, body).getBytes(StandardCharsets.US_ASCII);
+        boolean matches = false;
+        for (String candidate : given) {
+            matches |= MessageDigest.isEqual(expected,
+                    candidate.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
+        }
+        if (!matches) {
             return Verdict.MISMATCH;
         }
         long age = Math.abs(now.getEpochSecond() - timestamp);

@@ -61,7 +61,7 @@ public class WebhookResource {
                     "REJECTED_" + verdict.name()).increment();
             throw new BridgeException(401, verdict == Signatures.Verdict.STALE ? "stale_signature" : "invalid_signature",
                     "Signature refused", verdict == Signatures.Verdict.STALE
-                            ? "The signature is older than 5 minutes"
+                            ? "The signature's time is more than 5 minutes from now (in the past or the future)"
                             : "MadeTask-Signature is missing or does not match the body");
         }
         com.fasterxml.jackson.databind.JsonNode tree;

@@ -137,4 +137,13 @@ class HostileTrialTest extends ConnectedSandboxTest {
         String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).doesNotContain("made-up-4719");
     }
+
+    @Test
+    void aQueryValueThatDoesNotConvertIsNamedInErrors() {
+        api.manager().queryParam("page", "99999999999999999999").queryParam("from", "yesterday")
+                .get("/api/v1/payouts").then().statusCode(400).contentType("application/problem+json")
+                .body("errors.field", org.hamcrest.Matchers.hasItems("page", "from"));
+        api.manager().queryParam("updatedSince", "2020-13-45").get("/api/v1/tasks").then().statusCode(400)
+                .body("errors.field", hasItem("updatedSince"));
+    }
 }

@@ -104,6 +104,17 @@ class WebhookTest extends SandboxTest {
     }
 
     @Test
+    void whileMadeTaskRotatesItsSecretAnyOfTheSignaturesMayMatch() {
+        String event = event("evt_r_" + crmId, 6, "ACTIVE", true);
+        long now = Instant.now().getEpochSecond();
+        String right = Signatures.sign(SandboxResource.WEBHOOK_SECRET, now, bytes(event));
+        String wrong = Signatures.sign("the-old-secret-0123", now, bytes(event));
+        send(event, wrong + "," + right.substring(right.indexOf("v1="))).statusCode(200)
+                .body("outcome", equalTo("ACCEPTED"));
+        send(event, wrong).statusCode(401).body("code", equalTo("invalid_signature"));
+    }
+
+    @Test
     void signedEventsWithDataTheBridgeCannotApplyAreRecordedUnreadableAndNotRetried() {
         String status = event("evt_s_" + crmId, 7, "NOT_A_STATUS", true);
         send(status, sign(status, Instant.now())).statusCode(200).body("outcome", equalTo("ACCEPTED"));
