@@ -28,6 +28,8 @@ public final class ProductionSettings {
                 + "postgresql://db:5432/bridge", "postgresql://", "postgres://", "vertx-reactive:postgresql://");
         url(problems, lookup, "quarkus.datasource.jdbc.url", "PostgreSQL for Flyway's migrations, e.g. "
                 + "jdbc:postgresql://db:5432/bridge", "jdbc:postgresql://");
+        text(problems, lookup, "quarkus.datasource.username", "the PostgreSQL user, the owner of the bridge's schema "
+                + "(Flyway creates and alters its tables)", 1);
         url(problems, lookup, "madetask.base-url", "MadeTask's API, e.g. https://api.madetask.ru", "https://",
                 "http://");
         text(problems, lookup, "madetask.client-id", "the OAuth2 client id MadeTask gave this company", 1);

@@ -12,6 +12,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -29,6 +30,8 @@ import io.smallrye.mutiny.Uni;
 @PermitAll
 @Tag(name = "Webhooks", description = "Events from MadeTask")
 public class WebhookResource {
+
+    private static final Logger LOG = Logger.getLogger(WebhookResource.class);
 
     private static final Duration TOLERANCE = Duration.ofMinutes(5);
 
@@ -59,6 +62,8 @@ public class WebhookResource {
         if (verdict != Signatures.Verdict.VALID) {
             meters.counter("bridge.madetask.events", "source", "webhook", "outcome",
                     "REJECTED_" + verdict.name()).increment();
+            LOG.warnf("Signature refused on a MadeTask webhook: %s (a MISMATCH is another secret than "
+                    + "MADETASK_WEBHOOK_SECRET; STALE a time over 5 minutes from now)", verdict);
             throw new BridgeException(401, verdict == Signatures.Verdict.STALE ? "stale_signature" : "invalid_signature",
                     "Signature refused", verdict == Signatures.Verdict.STALE
                             ? "The signature's time is more than 5 minutes from now (in the past or the future)"

@@ -291,8 +291,12 @@ public class MadeTaskClient {
 
     private <T> Uni<T> attempt(String operation, Invocation<T> invocation, String requestId, boolean renewed) {
         return tokens.accessToken()
-                .onFailure().transform(e -> new MadeTaskException.Unavailable(0, "token_unavailable",
-                        "Could not get a MadeTask access token", requestId, null, e))
+                .onFailure().transform(e -> {
+                    LOG.warnf("Could not get a MadeTask access token (wrong MADETASK_CLIENT_ID or _SECRET, or MadeTask "
+                            + "is away): %s", e.toString());
+                    return new MadeTaskException.Unavailable(0, "token_unavailable",
+                            "Could not get a MadeTask access token", requestId, null, e);
+                })
                 .flatMap(token -> paced().replaceWith(token))
                 .flatMap(token -> invocation.invoke("Bearer " + token, requestId)
                         .ifNoItem().after(config.callTimeout())

@@ -20,8 +20,15 @@ public class MadeTaskProblems {
                     "MadeTask keeps failing; the bridge pauses calls to it for a while", request, null);
         }
         if (e.isTransient()) {
-            return ProblemMapper.answer(503, "madetask_unavailable", "MadeTask unavailable",
-                    "MadeTask did not answer in time; try again later", request, null);
+            String detail = switch (String.valueOf(e.code())) {
+                case "token_unavailable" -> "The bridge could not get a MadeTask access token (MadeTask's token "
+                        + "endpoint refused it or did not answer: check MADETASK_CLIENT_ID and "
+                        + "MADETASK_CLIENT_SECRET); try again later";
+                case "timeout", "connection_failed" -> "MadeTask did not answer in time; try again later";
+                default -> "MadeTask answered " + (e.status() > 0 ? e.status() + " " : "") + e.code()
+                        + "; try again later";
+            };
+            return ProblemMapper.answer(503, "madetask_unavailable", "MadeTask unavailable", detail, request, null);
         }
         LOG.warnf("MadeTask refused a call: %d %s (MadeTask request %s)", e.status(), e.code(), e.requestId());
         return ProblemMapper.answer(502, "madetask_refused", "MadeTask refused the call",

@@ -25,6 +25,7 @@ class StartupValidationIT {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("quarkus.datasource.reactive.url", "postgresql://db.invalid:5432/bridge");
         config.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://db.invalid:5432/bridge");
+        config.put("quarkus.datasource.username", "bridge");
         config.put("madetask.base-url", "https://api.madetask.invalid");
         config.put("madetask.client-id", "bridge");
         config.put("madetask.client-secret", "client-secret-value");
@@ -59,8 +60,9 @@ class StartupValidationIT {
     void withNothingSetItNamesEverySettingAndExits78() throws Exception {
         Map.Entry<Integer, String> run = start(Map.of());
         assertThat(run.getKey()).isEqualTo(78);
-        assertThat(run.getValue()).contains("MadeTask Bridge will not start: 9 production settings are missing")
-                .contains("QUARKUS_DATASOURCE_REACTIVE_URL", "QUARKUS_DATASOURCE_JDBC_URL", "MADETASK_BASE_URL",
+        assertThat(run.getValue()).contains("MadeTask Bridge will not start: 10 production settings are missing")
+                .contains("QUARKUS_DATASOURCE_REACTIVE_URL", "QUARKUS_DATASOURCE_JDBC_URL",
+                        "QUARKUS_DATASOURCE_USERNAME", "MADETASK_BASE_URL",
                         "MADETASK_CLIENT_ID", "MADETASK_CLIENT_SECRET", "MADETASK_WEBHOOK_SECRET",
                         "QUARKUS_OIDC_AUTH_SERVER_URL", "BRIDGE_SECURITY_AUDIENCE", "BRIDGE_CRYPTO_ACTIVE_KEY")
                 .contains("docs/production.md")
