@@ -83,15 +83,11 @@ public class MadeTaskClient {
         // every operation's calls and retries exist (at zero) from start-up, with their HELP text
         for (String operation : OPERATIONS) {
             for (String outcome : List.of("success", "refused", "unavailable", "circuit_open", "error")) {
-                Timer.builder("bridge.madetask.calls")
-                        .description("Calls to MadeTask (with their retries) by operation and outcome")
-                        .tags("operation", operation, "outcome", outcome).register(meters);
+                calls(operation, outcome);
             }
             for (String reason : List.of("timeout", "connection_failed", "rate_limited", "server_error",
                     "service_unavailable")) {
-                Counter.builder("bridge.madetask.retries")
-                        .description("Retries of MadeTask calls that may pass, by operation and reason")
-                        .tags("operation", operation, "reason", reason).register(meters);
+                retries(operation, reason);
             }
         }
         this.rateLimited = Counter.builder("bridge.madetask.rate.limited")
@@ -264,11 +260,8 @@ public class MadeTaskClient {
                     if (delay == null) {
                         return Uni.createFrom().failure(failure);
                     }
-                    Counter.builder("bridge.madetask.retries")
-                            .description("Retries of MadeTask calls that may pass, by operation and reason")
-                            .tags("operation", operation, "reason",
-                                    failure instanceof MadeTaskException m && m.code() != null ? m.code() : "error")
-                            .register(meters).increment();
+                    retries(operation, failure instanceof MadeTaskException m && m.code() != null ? m.code() : "error")
+                            .increment();
                     LOG.debugf("MadeTask %s failed (%s), retry %d in %d ms", operation, describe(failure), attempt,
                             delay.toMillis());
                     return Uni.createFrom().item(attempt).onItem().delayIt().by(delay);
@@ -283,10 +276,20 @@ public class MadeTaskClient {
                             : failure instanceof MadeTaskException.CircuitOpen ? "circuit_open"
                             : failure instanceof MadeTaskException m && m.isTransient() ? "unavailable"
                             : failure instanceof MadeTaskException ? "refused" : "error";
-                    sample.stop(Timer.builder("bridge.madetask.calls")
-                            .description("Calls to MadeTask (with their retries) by operation and outcome")
-                            .tags("operation", operation, "outcome", outcome).register(meters));
+                    sample.stop(calls(operation, outcome));
                 });
+    }
+
+    private Timer calls(String operation, String outcome) {
+        return Timer.builder("bridge.madetask.calls")
+                .description("Calls to MadeTask (with their retries) by operation and outcome")
+                .tags("operation", operation, "outcome", outcome).register(meters);
+    }
+
+    private Counter retries(String operation, String reason) {
+        return Counter.builder("bridge.madetask.retries")
+                .description("Retries of MadeTask calls that may pass, by operation and reason")
+                .tags("operation", operation, "reason", reason).register(meters);
     }
 
     private <T> Uni<T> attempt(String operation, Invocation<T> invocation, String requestId, boolean renewed) {

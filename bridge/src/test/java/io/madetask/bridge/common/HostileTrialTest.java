@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +17,7 @@ import io.madetask.bridge.testing.Bodies;
 import io.madetask.bridge.testing.ConnectedSandboxTest;
 import io.madetask.bridge.testing.Management;
 import io.madetask.bridge.testing.SandboxResource;
+import io.madetask.bridge.testing.TricklingClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -95,31 +94,10 @@ class HostileTrialTest extends ConnectedSandboxTest {
 
     @Test
     void aClientTricklingTheBodyOfARefusedRequestIsHungUpOn() throws Exception {
-        try (Socket socket = new Socket("localhost", RestAssured.port)) {
-            socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("PUT /api/v1/executors/slow-refused HTTP/1.1\r\nHost: localhost\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            Thread trickle = new Thread(() -> {
-                try {
-                    while (!socket.isClosed()) {
-                        Thread.sleep(1_000);
-                        out.write(' ');
-                        out.flush();
-                    }
-                } catch (Exception closed) {
-                    // the bridge hung up
-                }
-            });
-            trickle.setDaemon(true);
-            trickle.start();
-            InputStream in = socket.getInputStream();
-            // the 401 at once, then the end of the connection (not a read that times out)
-            String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(answer).startsWith("HTTP/1.1 401");
-        }
+        // the 401 at once, then the end of the connection (not a read that times out)
+        String answer = TricklingClient.send(RestAssured.port, "PUT /api/v1/executors/slow-refused HTTP/1.1\r\n"
+                + "Host: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 401");
     }
 
     @Test

@@ -215,30 +215,10 @@ class ServiceBasicsTest extends SandboxTest {
     @Test
     void aClientTricklingItsBodyIsCutOffWith408() throws Exception {
         String manager = sandbox.devToken("maria", List.of("manager"), null);
-        try (java.net.Socket socket = new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
-            socket.setSoTimeout(30_000);
-            java.io.OutputStream out = socket.getOutputStream();
-            out.write(("POST /api/v1/payout-batches HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + manager
-                    + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{").getBytes(
-                            java.nio.charset.StandardCharsets.US_ASCII));
-            out.flush();
-            // one byte a second: never idle, never done
-            Thread trickle = new Thread(() -> {
-                try {
-                    while (!socket.isClosed()) {
-                        Thread.sleep(1_000);
-                        out.write(' ');
-                        out.flush();
-                    }
-                } catch (Exception closed) {
-                    // the bridge hung up: what this test waits for
-                }
-            });
-            trickle.setDaemon(true);
-            trickle.start();
-            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            org.assertj.core.api.Assertions.assertThat(answer).startsWith("HTTP/1.1 408")
-                    .contains("application/problem+json").contains("\"code\":\"request_timeout\"");
-        }
+        String answer = io.madetask.bridge.testing.TricklingClient.send(io.restassured.RestAssured.port,
+                "POST /api/v1/payout-batches HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + manager
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n");
+        org.assertj.core.api.Assertions.assertThat(answer).startsWith("HTTP/1.1 408")
+                .contains("application/problem+json").contains("\"code\":\"request_timeout\"");
     }
 }
