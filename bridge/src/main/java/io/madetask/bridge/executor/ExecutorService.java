@@ -1,7 +1,9 @@
 package io.madetask.bridge.executor;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -190,6 +192,15 @@ public class ExecutorService implements Backlog {
     public Uni<ExecutorRef> ref(String crmId) {
         return Executor.<Executor>findById(crmId).map(e -> e == null ? null
                 : new ExecutorRef(e.crmId, e.madetaskId, e.status, e.syncState));
+    }
+
+    /**
+     * Full name and ИНН of each of these executors the bridge has (the unknown ones are left out), by crmId: one
+     * statement, no session. For the payout registry only; what it answers is personal data (see
+     * {@link ExecutorIdentity}).
+     */
+    public Uni<Map<String, ExecutorIdentity>> identities(Collection<String> crmIds) {
+        return store.identities(crmIds);
     }
 
     /** Executors whose sync with MadeTask FAILED, waiting for a person (EXECUTOR_SYNC). */
