@@ -178,6 +178,7 @@ public class PayoutExport {
         final String requestId;
         private final AtomicInteger state = new AtomicInteger(ADMITTED);
         private volatile boolean ended;
+        private volatile Runnable cut = () -> { };
 
         private Run(Request request, String actor, String requestId) {
             this.request = request;
@@ -191,6 +192,19 @@ public class PayoutExport {
             if (state.compareAndSet(ADMITTED, DONE)) {
                 // the answer never began streaming (a failure in between): the place is free again
                 running.release();
+            }
+        }
+
+        /** How to cut the answer off (close its connection) when the export fails half-way. */
+        public void cutWith(Runnable closeConnection) {
+            this.cut = closeConnection;
+        }
+
+        private void cut() {
+            try {
+                cut.run();
+            } catch (RuntimeException e) {
+                LOG.debugf("Payout export %s: closing the connection failed (%s)", id, e.toString());
             }
         }
 
@@ -215,7 +229,9 @@ public class PayoutExport {
     /**
      * Writes the registry to {@code out}, a page at a time (blocking: a worker thread only). Ends with a second audit
      * line: COMPLETED with the number of rows, or ABORTED with the rows written before the client went away or the
-     * failure. A client gone is no error of the bridge: it is logged as a warning, and the export just stops.
+     * failure. A client gone is no error of the bridge: it is logged as a warning, and the export just stops. Any
+     * other failure cuts the answer off (see {@link Run#cutWith}) and is logged as an error; nothing is thrown to Quarkus
+     * REST, whose exception mapping would otherwise write a problem into the already streaming body.
      */
     public void stream(Run run, OutputStream out) {
         if (!run.begin()) {
@@ -259,10 +275,10 @@ public class PayoutExport {
             // the client went away (a write failed, or its connection closed between pages): nothing to answer it
             failure = e;
         } catch (RuntimeException | Error e) {
-            // the database failed mid-way: thrown on, so that the answer is cut off (no last chunk), never a file
-            // that looks complete
+            // a failure mid-way (the database gone): the connection is closed before the answer's last chunk, so the
+            // client sees a broken download, never a file that looks complete (nor a problem appended to it)
             failure = e;
-            throw e;
+            run.cut();
         } finally {
             run.end();
             long ms = (System.nanoTime() - started) / 1_000_000;
@@ -270,8 +286,11 @@ public class PayoutExport {
                     : "; failed: " + failure.getClass().getSimpleName();
             if (failure == null) {
                 LOG.infof("Payout export %s: %d rows (%s) in %d ms", run.id, rows, q.format().extension, ms);
-            } else {
+            } else if (failure instanceof IOException) {
                 LOG.warnf("Payout export %s stopped after %d rows in %d ms%s", run.id, rows, ms, reason);
+            } else {
+                LOG.errorf("Payout export %s failed after %d rows in %d ms, its answer cut off: %s", run.id, rows, ms,
+                        failure.toString());
             }
             String detail = q.describe() + "; " + rows + " rows" + reason;
             String result = outcome;

@@ -92,6 +92,7 @@ public class PayoutExportResource {
         }
         PayoutExport.Run run = admitted.get();
         http.addEndHandler(done -> run.requestEnded());
+        run.cutWith(() -> http.request().connection().close());
         StreamingOutput file = out -> export.stream(run, out);
         return Response.ok(file).type(request.mediaType())
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + request.fileName() + "\"")

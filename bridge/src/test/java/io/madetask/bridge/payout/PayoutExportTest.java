@@ -393,6 +393,53 @@ class PayoutExportTest extends ConnectedSandboxTest {
     }
 
     @Test
+    void aFailureHalfWayCutsTheAnswerOffInsteadOfEndingItAsIfComplete() throws Exception {
+        Seeded s = new Seeded();
+        int n = 1500;
+        sql("""
+                insert into task (crm_id, executor_crm_id, title, description, reward)
+                select $1 || g, $2, 't', 'd', 100 from generate_series(1, $3) g""",
+                Tuple.of("xt-" + s.tag + "-", s.maria, n));
+        // a row the registry cannot write (no amount), on the second page: the first one is sent by then
+        sql("alter table payout alter column amount drop not null", Tuple.tuple());
+        try {
+            sql("""
+                    insert into payout (id, task_crm_id, executor_crm_id, amount, status, idempotency_key, created_at)
+                    select 'po-' || $1 || g, 'xt-' || $1 || g, $2, case when g = 1200 then null else 100 end, 'PAID',
+                           'key-' || $1 || g, $3::timestamptz + g * interval '1 second'
+                    from generate_series(1, $4) g""",
+                    Tuple.tuple().addString(s.tag + "-").addString(s.maria)
+                            .addOffsetDateTime(s.start.atOffset(ZoneOffset.UTC)).addInteger(n));
+            String requestId = "export-cut-" + s.tag;
+            java.net.http.HttpResponse<InputStream> answer = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + RestAssured.port
+                            + "/api/v1/payouts/export?from=" + s.start + "&to=" + s.end))
+                            .header("Authorization", "Bearer " + sandbox.devToken("maria", List.of("manager"), null))
+                            .header("X-Request-Id", requestId).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> answer.body().transferTo(got)))
+                    .as("reading an answer cut off").isInstanceOf(java.io.IOException.class);
+            String text = got.toString(StandardCharsets.UTF_8);
+            assertThat(text).contains(s.id("1000")).doesNotContain(s.id("1500")).doesNotContain("problem");
+            await().atMost(WAIT).untilAsserted(() -> {
+                var row = pool.preparedQuery("select outcome, detail from audit_entry where request_id = $1"
+                        + " and outcome <> 'STARTED'").execute(Tuple.of(requestId)).await().atMost(WAIT);
+                assertThat(row.size()).isEqualTo(1);
+                assertThat(row.iterator().next().getString("outcome")).isEqualTo("ABORTED");
+                assertThat(row.iterator().next().getString("detail")).endsWith("; 1000 rows; failed: NullPointerException");
+            });
+        } finally {
+            sql("delete from payout where amount is null", Tuple.tuple());
+            sql("alter table payout alter column amount set not null", Tuple.tuple());
+        }
+        // the place it held is free again
+        exportAs(api.manager(), "to", "2000-01-01T00:00:00Z").then().statusCode(200);
+        exportAs(api.manager(), "to", "2000-01-01T00:00:00Z").then().statusCode(200);
+    }
+
+    @Test
     void aClientThatGoesAwayMidExportStopsItAndFreesItsPlace() throws Exception {
         Seeded s = new Seeded();
         int n = 20_000;
