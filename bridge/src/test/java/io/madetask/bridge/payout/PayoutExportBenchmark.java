@@ -66,6 +66,14 @@ class PayoutExportBenchmark {
                             r.rssBefore, r.peak, r.peakReset ? "" : " (peak since start: clear_refs refused)");
                 }
             }
+            // the export is a meter label of its own, not a payout's {id}
+            String metrics = io.restassured.RestAssured.given().baseUri(bridge.managementUrl()).get("/q/metrics")
+                    .asString();
+            List<String> exportMeters = metrics.lines().filter(l -> l.startsWith("http_server_requests_seconds_count")
+                    && l.contains("/api/v1/payouts")).toList();
+            System.out.println("  " + String.join("\n  ", exportMeters));
+            assertThat(exportMeters).anyMatch(l -> l.contains("uri=\"/api/v1/payouts/export\""))
+                    .noneMatch(l -> l.contains("uri=\"/api/v1/payouts/{id}\""));
             System.out.printf("  bridge peak RSS since the last reset %d MiB; machine load average %s%n",
                     bridge.peakRssMib(), Files.readString(Path.of("/proc/loadavg")).trim());
         }
