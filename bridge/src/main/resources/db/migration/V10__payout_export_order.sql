@@ -1,4 +1,0 @@
--- The payout registry (реестр выплат, GET /api/v1/payouts/export) reads payouts in pages ordered by (created_at, id),
--- each page starting after the last row of the one before (keyset paging): this index makes every page a short range
--- scan, however far into the table it is, instead of a sort of everything before it.
-create index payout_created_idx on payout (created_at, id);
