@@ -11,6 +11,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -37,6 +40,10 @@ public class PayoutBatchResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Pay a batch of tasks",
             description = "202 at once (200 with the preflight when dryRun is true). Each task in IN_PROGRESS, SUBMITTED or ACCEPTED is accepted where it is not yet, and paid; every other task gets a per-item error.")
+    @APIResponse(responseCode = "202", description = "The batch, accepted",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PayoutBatchView.class)))
+    @APIResponse(responseCode = "200", description = "With dryRun: the preflight, nothing changed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PreflightView.class)))
     public Uni<RestResponse<Object>> create(PayoutBatchService.BatchRequest body) {
         if (body != null && body.dry()) {
             return service.preflight(body).map(p -> RestResponse.ok((Object) p));
