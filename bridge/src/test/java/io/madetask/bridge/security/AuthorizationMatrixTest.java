@@ -52,6 +52,7 @@ class AuthorizationMatrixTest extends SandboxTest {
             Map.entry("GET /api/v1/payouts/{id}", STAFF),
             Map.entry("GET /api/v1/payouts", STAFF),
             Map.entry("POST /api/v1/payouts/{id}/retry", ADMIN),
+            Map.entry("GET /api/v1/reconciliation", ADMIN),
             Map.entry("POST /api/v1/payout-batches", STAFF),
             Map.entry("GET /api/v1/payout-batches/{id}", STAFF),
             Map.entry("GET /api/v1/payout-batches/{id}/items", STAFF),
