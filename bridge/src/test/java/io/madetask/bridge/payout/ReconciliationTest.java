@@ -161,6 +161,40 @@ class ReconciliationTest extends ConnectedSandboxTest {
     }
 
     @Test
+    void earlierAttemptKeptInPayoutAttemptIsKnownToTheBridge() {
+        Instant from = Instant.now();
+        String[] et = startedTask("330.00");
+        io.madetask.sandbox.SandboxFaults before = sandbox.faults();
+        faults(f -> {
+            f.settlementDelayMs = 3_600_000;
+            f.settlementJitterMs = 0;
+        });
+        // a MadeTask payout that FAILED, recorded below as the earlier attempt of the bridge's payout (the bridge's own
+        // retry keeps such attempts in payout_attempt; here it is made directly, for a task of its own)
+        String failed = payoutBehindTheBridgesBack(api.madetaskId("executors", et[0]), "330.00");
+        given().baseUri(sandbox.baseUrl()).contentType(ContentType.JSON).body("{\"failure_code\":\"BANK_REJECTED\"}")
+                .post("/sandbox/payouts/" + failed + "/settle").then().statusCode(200);
+        sandbox.applyFaults(before);
+        accept(et[1]);
+        api.awaitTaskStatus(et[1], "PAID");
+        String payoutId = api.manager().get("/api/v1/tasks/" + et[1]).then().extract().path("payout.id");
+        await().atMost(BridgeApi.WAIT).untilAsserted(() -> api.manager().get("/api/v1/payouts/" + payoutId)
+                .then().body("status", equalTo("PAID")));
+        pool.preparedQuery("""
+                insert into payout_attempt (payout_id, attempt, idempotency_key, madetask_id, status, failure_code,
+                                            retried_by)
+                values ($1, 1, $2, $3, 'FAILED', 'BANK_REJECTED', 'root')""")
+                .execute(Tuple.of(payoutId, "test-attempt-" + UUID.randomUUID(), failed)).await().atMost(DB);
+
+        JsonPath r = reconcile(from);
+        assertThat(r.getList("differences")).isEmpty();
+        assertThat(r.getInt("bridge.byStatus.FAILED.count")).isEqualTo(1);
+        assertThat(r.getInt("bridge.byStatus.PAID.count")).isEqualTo(1);
+        assertThat(r.getMap("bridge.byStatus")).isEqualTo(r.getMap("madetask.byStatus"));
+        assertThat(r.getMap("bridge.total")).isEqualTo(r.getMap("madetask.total"));
+    }
+
+    @Test
     void dailyRunIsInTheSyncStatusNotifiesTheMismatchAndRunsOncePerDay() {
         String[] et = startedTask("90.00");
         String outside = payoutBehindTheBridgesBack(api.madetaskId("executors", et[0]), "45.00");
