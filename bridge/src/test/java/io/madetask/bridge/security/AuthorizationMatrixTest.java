@@ -55,6 +55,7 @@ class AuthorizationMatrixTest extends SandboxTest {
             Map.entry("POST /api/v1/payouts/{id}/retry", ADMIN),
             Map.entry("POST /api/v1/payouts/retry", ADMIN),
             Map.entry("POST /api/v1/payout-batches/preflight", STAFF),
+            Map.entry("GET /api/v1/reconciliation", ADMIN),
             Map.entry("POST /api/v1/payout-batches", STAFF),
             Map.entry("GET /api/v1/payout-batches/{id}", STAFF),
             Map.entry("GET /api/v1/payout-batches/{id}/items", STAFF),
