@@ -53,6 +53,14 @@ public class ExecutorResource {
     }
 
     @GET
+    @Path("/{crmId}/income")
+    @Operation(summary = "An executor's income in a year",
+            description = "Paid and in flight through the bridge in the calendar year (UTC; the current one by default), the self-employed's yearly limit (2,400,000.00 RUB unless configured), the headroom, and the share of the limit used.")
+    public Uni<IncomeView> income(@PathParam("crmId") String crmId, @QueryParam("year") String year) {
+        return service.income(crmId, year);
+    }
+
+    @GET
     @Operation(summary = "Executors", description = "Filtered by status, sync state, and q (name or crmId); paged")
     public Uni<PageView<ExecutorView>> list(@QueryParam("status") String status,
             @QueryParam("syncState") String syncState, @QueryParam("q") String q, @QueryParam("page") Integer page,

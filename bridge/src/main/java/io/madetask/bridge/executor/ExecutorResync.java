@@ -54,9 +54,11 @@ public class ExecutorResync {
     private final Audit audit;
     private final ExecutorStore store;
     private final Vertx vertx;
+    private final ExecutorSync sync;
 
     ExecutorResync(MadeTaskClient client, SyncJobs jobs, SyncOutbox outbox, SyncWorker worker, BackgroundTx tx,
-            Audit audit, ExecutorStore store, Vertx vertx) {
+            Audit audit, ExecutorStore store, Vertx vertx, ExecutorSync sync) {
+        this.sync = sync;
         this.client = client;
         this.jobs = jobs;
         this.outbox = outbox;
@@ -168,7 +170,7 @@ public class ExecutorResync {
                             Set<String> busy = pending.get(e.crmId);
                             ExecutorStatus status = e.status;
                             boolean payable = e.payable;
-                            ExecutorSync.applyRemote(e, mt, !ExecutorSync.statusMoving(busy));
+                            sync.applyRemote(e, mt, !ExecutorSync.statusMoving(busy));
                             if (status != e.status || payable != e.payable) {
                                 counts.add("updatedFromMadeTask");
                             }

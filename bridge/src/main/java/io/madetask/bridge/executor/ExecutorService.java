@@ -39,9 +39,12 @@ public class ExecutorService implements Backlog {
     private final Audit audit;
 
     private final ExecutorStore store;
+    private final ExecutorIncome incomes;
 
-    ExecutorService(SyncOutbox outbox, PayoutSecrets secrets, Audit audit, ExecutorStore store) {
+    ExecutorService(SyncOutbox outbox, PayoutSecrets secrets, Audit audit, ExecutorStore store,
+            ExecutorIncome incomes) {
         this.store = store;
+        this.incomes = incomes;
         this.outbox = outbox;
         this.secrets = secrets;
         this.audit = audit;
@@ -114,7 +117,45 @@ public class ExecutorService implements Backlog {
 
     @WithSession
     public Uni<ExecutorView> get(String crmId) {
-        return find(crmId).map(ExecutorView::of);
+        return find(crmId).flatMap(e -> withIncome(List.of(ExecutorView.of(e)))).map(list -> list.get(0));
+    }
+
+    /** An executor's income through the bridge in a calendar year, against the self-employed's limit. */
+    @WithSession
+    public Uni<IncomeView> income(String crmId, String yearParam) {
+        int year = year(yearParam);
+        return find(crmId).flatMap(e -> incomes.of(List.of(forPayout(e)), year)).map(m -> m.get(crmId));
+    }
+
+    /** A year as a query gives it: 2000 to 9999, the current (UTC) one when absent. */
+    static int year(String value) {
+        if (value == null || value.isBlank()) {
+            return java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).getYear();
+        }
+        try {
+            int year = Integer.parseInt(value.strip());
+            if (year >= 2000 && year <= 9999) {
+                return year;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw BridgeException.validation(List.of(new Problem.FieldError("year", "a year from 2000 to 9999")));
+    }
+
+    /** The views with this year's income of each. */
+    private Uni<List<ExecutorView>> withIncome(List<ExecutorView> views) {
+        if (views.isEmpty()) {
+            return Uni.createFrom().item(views);
+        }
+        List<ExecutorForPayout> who = views.stream().map(v -> new ExecutorForPayout(v.crmId(), v.madetaskId(),
+                v.status(), v.payable(), v.taxStatus(), v.updatedAt())).toList();
+        int year = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).getYear();
+        return incomes.of(who, year).map(m -> views.stream().map(v -> v.withIncome(m.get(v.crmId()))).toList());
+    }
+
+    private static ExecutorForPayout forPayout(Executor e) {
+        return new ExecutorForPayout(e.crmId, e.madetaskId, e.status, e.payable, e.taxStatus, e.updatedAt);
     }
 
     @WithSession
@@ -126,7 +167,8 @@ public class ExecutorService implements Backlog {
                 .and("syncState = :syncState", "syncState", Enums.parse(SyncState.class, syncState, "syncState"))
                 .and("(lower(fullName) like :q escape '!' or lower(crmId) like :q escape '!')", "q", like);
         return Filter.pageOf(Executor.<Executor>find(filter.query(), Sort.ascending("crmId"), filter.params()),
-                PageView.checked(page, size), ExecutorView::of);
+                PageView.checked(page, size), ExecutorView::of)
+                .flatMap(p -> withIncome(p.items()).map(items -> new PageView<>(items, p.page(), p.size(), p.total())));
     }
 
     @WithTransaction
@@ -201,6 +243,20 @@ public class ExecutorService implements Backlog {
      */
     public Uni<Map<String, ExecutorIdentity>> identities(Collection<String> crmIds) {
         return store.identities(crmIds);
+    }
+
+    /** The named executors as the payout feature sees them, in the caller's session; unknown ones are missing. */
+    public Uni<java.util.Map<String, ExecutorForPayout>> forPayout(java.util.Collection<String> crmIds) {
+        if (crmIds.isEmpty()) {
+            return Uni.createFrom().item(java.util.Map.of());
+        }
+        return Executor.<Executor>list("crmId in ?1", crmIds).map(list -> {
+            java.util.Map<String, ExecutorForPayout> map = new java.util.HashMap<>();
+            for (Executor e : list) {
+                map.put(e.crmId, forPayout(e));
+            }
+            return map;
+        });
     }
 
     /** Executors whose sync with MadeTask FAILED, waiting for a person (EXECUTOR_SYNC). */

@@ -44,9 +44,12 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
     private final Audit audit;
     private final SyncOutbox outbox;
     private final BackgroundTx tx;
+    private final jakarta.enterprise.event.Event<ExecutorPayable> payable;
 
-    ExecutorSync(MadeTaskClient client, PayoutSecrets secrets, Audit audit, SyncOutbox outbox, BackgroundTx tx) {
+    ExecutorSync(MadeTaskClient client, PayoutSecrets secrets, Audit audit, SyncOutbox outbox, BackgroundTx tx,
+            jakarta.enterprise.event.Event<ExecutorPayable> payable) {
         this.tx = tx;
+        this.payable = payable;
         this.client = client;
         this.secrets = secrets;
         this.audit = audit;
@@ -331,7 +334,17 @@ public class ExecutorSync implements SyncHandler, MadeTaskEventHandler<MadeTaskM
         }));
     }
 
-    static boolean applyRemote(Executor e, MadeTaskModel.Executor mt, boolean takeStatus) {
+    /** MadeTask's view of the executor taken, unless stale; answers whether it was taken. */
+    boolean applyRemote(Executor e, MadeTaskModel.Executor mt, boolean takeStatus) {
+        boolean payableBefore = e.payable && e.status == ExecutorStatus.ACTIVE;
+        boolean applied = take(e, mt, takeStatus);
+        if (applied && !payableBefore && e.payable && e.status == ExecutorStatus.ACTIVE) {
+            payable.fire(new ExecutorPayable(e.crmId));
+        }
+        return applied;
+    }
+
+    private static boolean take(Executor e, MadeTaskModel.Executor mt, boolean takeStatus) {
         if (mt.version() < e.madetaskVersion) {
             return false;
         }

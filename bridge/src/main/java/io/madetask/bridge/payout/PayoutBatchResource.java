@@ -11,6 +11,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -36,9 +39,26 @@ public class PayoutBatchResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Pay a batch of tasks",
-            description = "202 at once. Each task in IN_PROGRESS, SUBMITTED or ACCEPTED is accepted where it is not yet, and paid; every other task gets a per-item error.")
-    public Uni<RestResponse<PayoutBatchView>> create(PayoutBatchService.BatchRequest body) {
-        return service.create(body, caller.subject()).map(b -> RestResponse.status(RestResponse.Status.ACCEPTED, b));
+            description = "202 at once (200 with the preflight when dryRun is true). Each task in IN_PROGRESS, SUBMITTED or ACCEPTED is accepted where it is not yet, and paid; every other task gets a per-item error.")
+    @APIResponse(responseCode = "202", description = "The batch, accepted",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PayoutBatchView.class)))
+    @APIResponse(responseCode = "200", description = "With dryRun: the preflight, nothing changed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PreflightView.class)))
+    public Uni<RestResponse<Object>> create(PayoutBatchService.BatchRequest body) {
+        if (body != null && body.dry()) {
+            return service.preflight(body).map(p -> RestResponse.ok((Object) p));
+        }
+        return service.create(body, caller.subject())
+                .map(b -> RestResponse.status(RestResponse.Status.ACCEPTED, (Object) b));
+    }
+
+    @POST
+    @Path("/preflight")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "What a batch would do now, changing nothing",
+            description = "The body of a batch. Per task: whether it would be paid now and, if not, why (task_not_found, invalid_status, already_paid, executor_not_synced, executor_not_payable, executor_blocked, not_self_employed, income_limit_exceeded, insufficient_funds); the amount, MadeTask's available balance and the shortfall. A batch with \"dryRun\": true answers the same.")
+    public Uni<PreflightView> preflight(PayoutBatchService.BatchRequest body) {
+        return service.preflight(body);
     }
 
     @GET

@@ -1,6 +1,8 @@
 package io.madetask.bridge.payout;
 
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Set;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -47,4 +49,37 @@ public interface PayoutConfig {
     /** How often the reconciliation runs. */
     @WithDefault("1M")
     Duration reconcileInterval();
+
+    /**
+     * How often the bridge looks for FAILED payouts whose cause has passed (the executor payable again, the balance
+     * topped up, a new year) and tries them again. It is also woken when an executor becomes payable.
+     */
+    @WithDefault("1M")
+    Duration recoveryInterval();
+
+    /**
+     * First wait before a payout tried again automatically may be tried automatically once more (it doubles each
+     * time, up to {@code recovery-max-delay}): a cause that only seemed to pass costs a call per growing interval.
+     */
+    @WithDefault("1M")
+    Duration recoveryDelay();
+
+    /** Longest wait between two automatic tries of one payout. */
+    @WithDefault("1H")
+    Duration recoveryMaxDelay();
+
+    /** The self-employed's yearly income limit (НПД), in RUB: a payout that would pass it is not made. */
+    @WithDefault("2400000.00")
+    BigDecimal incomeLimit();
+
+    /** Share of the yearly limit past which {@code executor.income_limit_near} is sent, once a year. */
+    @WithDefault("0.9")
+    BigDecimal incomeWarningShare();
+
+    /**
+     * Tax statuses the bridge pays. An INDIVIDUAL (no self-employed or sole-proprietor status) would make the company
+     * their tax agent (НДФЛ, contributions), which a payout through MadeTask does not do: such payouts are refused.
+     */
+    @WithDefault("SELF_EMPLOYED,SOLE_PROPRIETOR")
+    Set<String> taxStatuses();
 }

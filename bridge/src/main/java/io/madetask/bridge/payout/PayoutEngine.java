@@ -14,9 +14,11 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.madetask.bridge.audit.Audit;
+import io.madetask.bridge.common.BackgroundTx;
 import io.madetask.bridge.common.Backoff;
 import io.madetask.bridge.common.Money;
 import io.madetask.bridge.common.SafeContext;
+import io.madetask.bridge.executor.ExecutorService;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.madetask.MadeTaskException;
 import io.madetask.bridge.madetask.MadeTaskModel;
@@ -44,6 +46,8 @@ public class PayoutEngine {
     private static final Logger LOG = Logger.getLogger(PayoutEngine.class);
     /** How long a payout that ran into MadeTask's open circuit waits, uncounted, before it is claimed again. */
     private static final Duration PAUSE = Duration.ofSeconds(1);
+    /** The rules could not be checked (the database failed): the payout was put back to be tried again. */
+    private static final PayoutPolicy.Refusal RULES_UNCHECKED = new PayoutPolicy.Refusal("", "");
 
     private final PayoutStore store;
     private final Audit audit;
@@ -55,8 +59,16 @@ public class PayoutEngine {
     private final WorkQueue queue;
     private final LeasedWork<Claimed> pump;
 
+    private final PayoutPolicy policy;
+    private final ExecutorService executors;
+    private final BackgroundTx tx;
+
     PayoutEngine(PayoutStore store, Audit audit, MadeTaskClient client, PayoutConfig config, Vertx vertx,
-            WorkerIdentity identity, MeterRegistry meters) {
+            WorkerIdentity identity, MeterRegistry meters, PayoutPolicy policy, ExecutorService executors,
+            BackgroundTx tx) {
+        this.policy = policy;
+        this.executors = executors;
+        this.tx = tx;
         this.meters = meters;
         // every outcome exists (at zero) from start-up, with its HELP text
         for (String outcome : List.of("PROCESSING", "PAID", "FAILED", "RETRY")) {
@@ -76,7 +88,8 @@ public class PayoutEngine {
                 c -> List.of(c.id()));
     }
 
-    record Claimed(String id, String key, BigDecimal amount, String taskCrmId, String taskMadetaskId, int calls) {
+    record Claimed(String id, String key, BigDecimal amount, String taskCrmId, String taskMadetaskId, int calls,
+            String executorCrmId, int attempt) {
     }
 
     void start(@Observes StartupEvent event) {
@@ -97,7 +110,56 @@ public class PayoutEngine {
                 () -> payNow(c));
     }
 
+    /**
+     * The bridge's own rules first (tax status, the income limit: a refusal costs no MadeTask call); then, for a
+     * payout's second or later attempt, MadeTask's payouts of the task, so that a task is never paid twice even by a
+     * platform that would take a second payout; then the call.
+     */
     private Uni<Void> payNow(Claimed c) {
+        return refusal(c)
+                .onFailure().recoverWithUni(e -> retry(c, "Checking the payout rules: " + e.getClass().getSimpleName())
+                        .replaceWith(RULES_UNCHECKED))
+                .flatMap(refusal -> {
+                    if (refusal == RULES_UNCHECKED) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    if (refusal != null) {
+                        return fail(c, refusal.code(), refusal.message());
+                    }
+                    return c.attempt() > 1 ? createUnlessPaid(c) : create(c);
+                });
+    }
+
+    private Uni<PayoutPolicy.Refusal> refusal(Claimed c) {
+        return tx.session(() -> executors.forPayout(List.of(c.executorCrmId())))
+                .map(found -> found.get(c.executorCrmId()))
+                .flatMap(e -> {
+                    PayoutPolicy.Refusal tax = policy.taxRefusal(e);
+                    if (tax != null || e == null || !PayoutPolicy.SELF_EMPLOYED.equals(e.taxStatus())) {
+                        return Uni.createFrom().item(tax);
+                    }
+                    return store.incomeAhead(c.id())
+                            .map(income -> policy.incomeRefusal(e, income.paid(), income.inFlight(), c.amount()));
+                });
+    }
+
+    private Uni<Void> createUnlessPaid(Claimed c) {
+        return client.listPayouts(new MadeTaskModel.ListQuery(null, null, null, c.taskMadetaskId(), null, 100))
+                .flatMap(page -> {
+                    for (MadeTaskModel.Payout mt : page.items()) {
+                        if (c.taskMadetaskId().equals(mt.taskId())
+                                && ("PAID".equals(mt.status()) || "PROCESSING".equals(mt.status()))) {
+                            return answered(c, mt, "LINKED");
+                        }
+                    }
+                    return create(c);
+                })
+                .onFailure(MadeTaskException.CircuitOpen.class).recoverWithUni(f -> giveBack(c))
+                .onFailure(MadeTaskException.class).recoverWithUni(f -> retry(c, "Reading the task's payouts: "
+                        + ((MadeTaskException) f).summary()));
+    }
+
+    private Uni<Void> create(Claimed c) {
         MadeTaskModel.PayoutCreate body = new MadeTaskModel.PayoutCreate(c.taskMadetaskId(), Money.rub(c.amount()),
                 "Task " + c.taskCrmId());
         return client.createPayout(body, c.key())

@@ -3,6 +3,7 @@ package io.madetask.bridge.payout;
 import java.time.Instant;
 
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -13,6 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import io.madetask.bridge.common.PageView;
 import io.madetask.bridge.security.Caller;
@@ -53,8 +55,18 @@ public class PayoutResource {
     @Path("/{id}/retry")
     @RolesAllowed(Caller.ADMIN)
     @Operation(summary = "Try a failed payout again",
-            description = "For a FAILED payout whose cause may pass (INSUFFICIENT_FUNDS, BANK_REJECTED): a new attempt with a new idempotency key. 409 otherwise.")
+            description = "For a FAILED payout whose cause may pass (INSUFFICIENT_FUNDS, BANK_REJECTED, EXECUTOR_NOT_PAYABLE, EXECUTOR_BLOCKED, INVALID_PAYOUT_METHOD, INCOME_LIMIT_EXCEEDED, TASK_NOT_ACCEPTED, NOT_SELF_EMPLOYED): a new MadeTask attempt with a new idempotency key; the task is still paid at most once. 409 payout_not_failed, or payout_not_retryable with what to do instead.")
     public Uni<PayoutView> retry(@PathParam("id") String id) {
-        return service.retry(id, caller.subject());
+        return service.retry(id, caller.subject()).flatMap(v -> service.get(id));
+    }
+
+    @POST
+    @Path("/retry")
+    @RolesAllowed(Caller.ADMIN)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Try failed payouts again, in bulk",
+            description = "Every FAILED payout whose cause may pass, filtered by failureCode, batchId and executorCrmId (each optional): a new attempt each, up to 5000 per request (more: true when others are left). 202 with the count; 409 payout_not_retryable for a code whose cause cannot pass.")
+    public Uni<RestResponse<PayoutService.BulkRetried>> retryAll(PayoutService.BulkRetry body) {
+        return service.retryAll(body, caller.subject()).map(r -> RestResponse.status(RestResponse.Status.ACCEPTED, r));
     }
 }

@@ -4,23 +4,22 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
-import java.util.Set;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
 import io.madetask.bridge.audit.Audit;
 import io.madetask.bridge.common.BridgeException;
 import io.madetask.bridge.common.Enums;
 import io.madetask.bridge.common.Filter;
 import io.madetask.bridge.common.PageView;
+import io.madetask.bridge.common.Problem;
 import io.madetask.bridge.common.RequestIds;
 import io.madetask.bridge.task.TaskPayouts;
 import io.madetask.bridge.work.Backlog;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 
@@ -29,9 +28,6 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class PayoutService implements TaskPayouts, Backlog {
-
-    /** Failure codes whose cause may pass: an admin may try again. */
-    static final Set<String> RETRYABLE = Set.of("INSUFFICIENT_FUNDS", "BANK_REJECTED");
 
     private final Audit audit;
     private final PayoutEngine engine;
@@ -127,34 +123,85 @@ public class PayoutService implements TaskPayouts, Backlog {
                 PageView.checked(page, size), PayoutView::of);
     }
 
-    /** A new attempt for a FAILED payout whose cause may pass; the new attempt gets a new key, made now. */
-    @WithTransaction
-    public Uni<PayoutView> retry(String id, String actor) {
-        return Payout.<Payout>findById(id, LockModeType.PESSIMISTIC_WRITE)
-                .onItem().ifNull().failWith(() -> BridgeException.notFound("payout", id))
-                .flatMap(p -> {
-                    if (p.status != PayoutStatus.FAILED) {
-                        throw new BridgeException(409, "payout_not_failed", "Not failed",
-                                "Only a FAILED payout can be tried again; this one is " + p.status);
+    /**
+     * A new attempt for a FAILED payout whose cause may pass, by an admin: the failed attempt kept, a new key made now.
+     * 404 for no such payout, 409 {@code payout_not_failed} or {@code payout_not_retryable} (with what to do instead).
+     */
+    public Uni<Void> retry(String id, String actor) {
+        RequestIds.checkCrmId(id);
+        return store.inTransaction(c -> store.failureOf(c, id).flatMap(found -> {
+            if (found == null) {
+                throw BridgeException.notFound("payout", id);
+            }
+            if (found.status() != PayoutStatus.FAILED) {
+                throw new BridgeException(409, "payout_not_failed", "Not failed",
+                        "Only a FAILED payout can be tried again; this one is " + found.status());
+            }
+            if (!PayoutFailures.retryable(found.failureCode())) {
+                throw new BridgeException(409, "payout_not_retryable", "Not retryable",
+                        "A payout that failed with " + found.failureCode() + " would fail again. "
+                                + PayoutFailures.action(found.failureCode()));
+            }
+            return store.retry(c, new PayoutStore.RetryFilter(List.copyOf(PayoutFailures.RETRYABLE), List.of(id),
+                    null, null, null, 1), actor, null, null)
+                    .call(done -> audit.recordAll(c, actor, "payout.retry", Payout.ENTITY,
+                            done.stream().map(PayoutStore.Retried::id).toList(), "ACCEPTED", RequestIds.current(),
+                            done.isEmpty() ? "" : "attempt " + done.get(0).attempt() + " after " + found.failureCode()));
+        })).invoke(done -> engine.wakeUp()).replaceWithVoid();
+    }
+
+    /** The body of {@code POST /api/v1/payouts/retry}: which FAILED payouts to try again; absent parts do not filter. */
+    public record BulkRetry(String failureCode, String batchId, String executorCrmId) {
+    }
+
+    /** What a bulk retry did: how many payouts got a new attempt, and whether more are left (ask again). */
+    public record BulkRetried(int retried, boolean more, List<String> failureCodes) {
+    }
+
+    /** Per request, at most this many payouts get a new attempt; {@code more} says when others are left. */
+    static final int BULK_LIMIT = 5000;
+
+    /**
+     * A new attempt for every FAILED payout the filter names whose cause may pass (one code, or all of them), by an
+     * admin. A code whose cause cannot pass is 409 {@code payout_not_retryable} with what to do instead.
+     */
+    public Uni<BulkRetried> retryAll(BulkRetry body, String actor) {
+        BulkRetry f = body == null ? new BulkRetry(null, null, null) : body;
+        List<Problem.FieldError> errors = new java.util.ArrayList<>();
+        if (f.failureCode() != null && !f.failureCode().matches("[A-Z][A-Z_]{0,63}")) {
+            errors.add(new Problem.FieldError("failureCode", "a failure code such as INSUFFICIENT_FUNDS"));
+        }
+        checkId(errors, "batchId", f.batchId());
+        checkId(errors, "executorCrmId", f.executorCrmId());
+        if (!errors.isEmpty()) {
+            throw BridgeException.validation(errors);
+        }
+        if (f.failureCode() != null && !PayoutFailures.retryable(f.failureCode())) {
+            throw new BridgeException(409, "payout_not_retryable", "Not retryable",
+                    "Payouts that failed with " + f.failureCode() + " would fail again. "
+                            + PayoutFailures.action(f.failureCode()));
+        }
+        List<String> codes = f.failureCode() == null ? List.copyOf(PayoutFailures.RETRYABLE) : List.of(f.failureCode());
+        String detail = "bulk retry" + (f.failureCode() == null ? "" : ", " + f.failureCode())
+                + (f.batchId() == null ? "" : ", batch " + f.batchId())
+                + (f.executorCrmId() == null ? "" : ", executor " + f.executorCrmId());
+        return store.inTransaction(c -> store.retry(c, new PayoutStore.RetryFilter(codes, null, f.batchId(),
+                f.executorCrmId(), null, BULK_LIMIT), actor, null, null)
+                .call(done -> audit.recordAll(c, actor, "payout.retry", Payout.ENTITY,
+                        done.stream().map(PayoutStore.Retried::id).toList(), "ACCEPTED", RequestIds.current(), detail)))
+                .invoke(done -> {
+                    if (!done.isEmpty()) {
+                        engine.wakeUp();
                     }
-                    if (!RETRYABLE.contains(p.failureCode)) {
-                        throw new BridgeException(409, "payout_not_retryable", "Not retryable",
-                                "A payout that failed with " + p.failureCode + " would fail again; fix the cause first");
-                    }
-                    String previous = p.failureCode;
-                    p.attempts++;
-                    p.idempotencyKey = key(p.id, p.attempts);
-                    p.status = PayoutStatus.PENDING;
-                    p.madetaskId = null;
-                    p.failureCode = null;
-                    p.failureMessage = null;
-                    p.lastError = null;
-                    p.nextAttemptAt = Instant.now();
-                    p.updatedAt = Instant.now();
-                    engine.wakeUp();
-                    return audit.record(actor, "payout.retry", Payout.ENTITY, p.id, "ACCEPTED", RequestIds.current(),
-                            "attempt " + p.attempts + " after " + previous).map(v -> PayoutView.of(p));
-                });
+                })
+                .map(done -> new BulkRetried(done.size(), done.size() == BULK_LIMIT,
+                        done.stream().map(PayoutStore.Retried::previousCode).distinct().sorted().toList()));
+    }
+
+    private static void checkId(List<Problem.FieldError> errors, String field, String value) {
+        if (value != null && (value.isBlank() || value.length() > 100 || value.chars().anyMatch(ch -> ch < 0x20))) {
+            errors.add(new Problem.FieldError(field, "an id of 1 to 100 characters"));
+        }
     }
 
     /** Payouts to make (PENDING), at MadeTask (PROCESSING) and FAILED: PAYOUT. */

@@ -39,7 +39,7 @@ class PayoutStore {
                 order by next_attempt_at, id
                 limit $3
                 for update skip locked)
-            returning id, idempotency_key, amount, task_crm_id, calls, task_madetask_id""";
+            returning id, idempotency_key, amount, task_crm_id, calls, task_madetask_id, executor_crm_id, attempts""";
 
     private static final String RECORD = """
             with before as (select id, status from payout where id = $1 and locked_by = $10 for update)
@@ -73,7 +73,8 @@ class PayoutStore {
                     for (Row r : rows) {
                         list.add(new PayoutEngine.Claimed(r.getString("id"), r.getString("idempotency_key"),
                                 r.getBigDecimal("amount"), r.getString("task_crm_id"),
-                                r.getString("task_madetask_id"), r.getInteger("calls")));
+                                r.getString("task_madetask_id"), r.getInteger("calls"),
+                                r.getString("executor_crm_id"), r.getInteger("attempts")));
                     }
                     return list;
                 });
@@ -249,6 +250,200 @@ class PayoutStore {
                 where i.batch_id = $1 and ($2::text is null or %1$s = $2)
                 order by i.position limit $3 offset $4""".formatted(itemStatus))
                 .execute(Tuple.of(batchId, status, limit, offset));
+    }
+
+    // ---------------------------------------------------------------- new attempts (retries and recovery)
+
+    private static final String RETRY = """
+            with picked as (
+                select id, failure_code from payout
+                where status = 'FAILED' and failure_code = any($1)
+                  and ($2::text[] is null or id = any($2))
+                  and ($3::text is null or exists (select 1 from payout_batch_item i
+                                                   where i.batch_id = $3 and i.payout_id = payout.id))
+                  and ($4::text is null or executor_crm_id = $4)
+                  and ($5::text[] is null or task_crm_id = any($5))
+                order by updated_at, id
+                limit $6
+                for update skip locked),
+            kept as (
+                insert into payout_attempt (payout_id, attempt, idempotency_key, madetask_id, status, failure_code,
+                                            failure_message, ended_at, retried_by)
+                select p.id, p.attempts, p.idempotency_key, p.madetask_id, 'FAILED', p.failure_code, p.failure_message,
+                       p.updated_at, $7
+                from payout p join picked on picked.id = p.id
+                on conflict do nothing)
+            update payout p set attempts = p.attempts + 1,
+                   idempotency_key = 'bridge-payout-' || p.id || '-' || (p.attempts + 1),
+                   status = 'PENDING', madetask_id = null, failure_code = null, failure_message = null,
+                   receipt_url = null, last_error = null, calls = 0, next_attempt_at = now(), updated_at = now(),
+                   recoveries = p.recoveries + $8,
+                   recover_after = case when $8 > 0
+                       then now() + make_interval(secs => least($9 * power(2, least(p.recoveries, 20)), $10))
+                       else null end
+            from picked where p.id = picked.id
+            returning p.id, picked.failure_code as previous, p.attempts""";
+
+    /** Which FAILED payouts a new attempt is for; null parts do not filter. */
+    record RetryFilter(List<String> codes, List<String> ids, String batchId, String executorCrmId,
+            List<String> taskCrmIds, int limit) {
+    }
+
+    /** A payout given a new attempt: its id, the failure it had, and the new attempt's number. */
+    record Retried(String id, String previousCode, int attempt) {
+    }
+
+    /**
+     * A new attempt for each FAILED payout the filter names (caller's transaction): the failed attempt kept in
+     * {@code payout_attempt}, a new idempotency key, PENDING and due now. Payouts another transaction holds are
+     * skipped. {@code automaticDelay} is null for a person's retry, else the first wait before another automatic one
+     * (doubling with each, up to {@code automaticMax}).
+     */
+    Uni<List<Retried>> retry(SqlConnection c, RetryFilter f, String actor, Duration automaticDelay,
+            Duration automaticMax) {
+        Tuple t = Tuple.tuple().addArrayOfString(f.codes().toArray(String[]::new))
+                .addArrayOfString(f.ids() == null ? null : f.ids().toArray(String[]::new))
+                .addString(f.batchId()).addString(f.executorCrmId())
+                .addArrayOfString(f.taskCrmIds() == null ? null : f.taskCrmIds().toArray(String[]::new))
+                .addInteger(f.limit()).addString(actor).addInteger(automaticDelay == null ? 0 : 1)
+                .addDouble(automaticDelay == null ? 0.0 : automaticDelay.toMillis() / 1000.0)
+                .addDouble(automaticMax == null ? 0.0 : automaticMax.toMillis() / 1000.0);
+        return c.preparedQuery(RETRY).execute(t).map(rows -> {
+            List<Retried> list = new ArrayList<>();
+            rows.forEach(r -> list.add(new Retried(r.getString("id"), r.getString("previous"),
+                    r.getInteger("attempts"))));
+            return list;
+        });
+    }
+
+    /** A FAILED payout the bridge may try again by itself: its cause, executor, amount and automatic tries so far. */
+    record Failed(String id, String executorCrmId, String failureCode, BigDecimal amount, int recoveries,
+            Instant failedAt) {
+    }
+
+    /** FAILED payouts with one of the codes whose next automatic try is due, oldest failure first. */
+    Uni<List<Failed>> failedDue(List<String> codes, int limit) {
+        return pool.preparedQuery("""
+                select id, executor_crm_id, failure_code, amount, recoveries, updated_at from payout
+                where status = 'FAILED' and failure_code = any($1) and (recover_after is null or recover_after <= now())
+                order by updated_at, id limit $2""")
+                .execute(Tuple.of(codes.toArray(String[]::new), limit))
+                .map(PayoutStore::failed);
+    }
+
+    /**
+     * INCOME_LIMIT_EXCEEDED payouts whose headroom is back: failed in an earlier year, or the executor's paid total
+     * this year and their payouts in flight leave room for the amount now.
+     */
+    Uni<List<Failed>> incomeFreed(BigDecimal limit, int max) {
+        return pool.preparedQuery("""
+                select p.id, p.executor_crm_id, p.failure_code, p.amount, p.recoveries, p.updated_at from payout p
+                where p.status = 'FAILED' and p.failure_code = 'INCOME_LIMIT_EXCEEDED'
+                  and (p.recover_after is null or p.recover_after <= now())
+                  and (p.updated_at < date_trunc('year', now() at time zone 'UTC') at time zone 'UTC'
+                       or p.amount + (select coalesce(sum(q.amount), 0) from payout q
+                                      where q.executor_crm_id = p.executor_crm_id
+                                        and (q.status in ('PENDING', 'PROCESSING')
+                                             or (q.status = 'PAID' and q.paid_at >= date_trunc('year',
+                                                 now() at time zone 'UTC') at time zone 'UTC'))) <= $1)
+                order by p.updated_at, p.id limit $2""")
+                .execute(Tuple.of(limit, max))
+                .map(PayoutStore::failed);
+    }
+
+    private static List<Failed> failed(RowSet<Row> rows) {
+        List<Failed> list = new ArrayList<>();
+        rows.forEach(r -> list.add(new Failed(r.getString("id"), r.getString("executor_crm_id"),
+                r.getString("failure_code"), r.getBigDecimal("amount"), r.getInteger("recoveries"),
+                r.getOffsetDateTime("updated_at").toInstant())));
+        return list;
+    }
+
+    /** A payout's status and failure code, locked until the caller's transaction ends; null when there is none. */
+    record Failure(PayoutStatus status, String failureCode) {
+    }
+
+    Uni<Failure> failureOf(SqlConnection c, String id) {
+        return c.preparedQuery("select status, failure_code from payout where id = $1 for update")
+                .execute(Tuple.of(id)).map(rows -> {
+                    if (rows.rowCount() == 0) {
+                        return null;
+                    }
+                    Row r = rows.iterator().next();
+                    return new Failure(PayoutStatus.valueOf(r.getString("status")), r.getString("failure_code"));
+                });
+    }
+
+    /** What PENDING payouts will still take from the balance: they have not reached MadeTask yet. */
+    Uni<BigDecimal> pendingAmount() {
+        return pool.query("select coalesce(sum(amount), 0) as total from payout where status = 'PENDING'").execute()
+                .map(rows -> rows.iterator().next().getBigDecimal("total"));
+    }
+
+    // ---------------------------------------------------------------- income (the self-employed's yearly limit)
+
+    /** Sets the income policy the payout trigger reads (V9), from this instance's configuration. */
+    Uni<Void> incomePolicy(BigDecimal limit, BigDecimal warningShare) {
+        return pool.preparedQuery("update income_policy set yearly_limit = $1, warning_share = $2, updated_at = now()")
+                .execute(Tuple.of(limit, warningShare)).replaceWithVoid();
+    }
+
+    /** Paid in [from, to) and in flight (PENDING, PROCESSING) per executor; executors with neither are missing. */
+    record Income(BigDecimal paid, BigDecimal inFlight) {
+    }
+
+    Uni<java.util.Map<String, Income>> income(java.util.Collection<String> executorCrmIds, OffsetDateTime from,
+            OffsetDateTime to) {
+        return pool.preparedQuery("""
+                select executor_crm_id,
+                       coalesce(sum(amount) filter (where status = 'PAID' and paid_at >= $2 and paid_at < $3), 0) as paid,
+                       coalesce(sum(amount) filter (where status in ('PENDING', 'PROCESSING')), 0) as in_flight
+                from payout where executor_crm_id = any($1) group by executor_crm_id""")
+                .execute(Tuple.of(executorCrmIds.toArray(String[]::new), from, to))
+                .map(rows -> {
+                    java.util.Map<String, Income> map = new java.util.HashMap<>();
+                    rows.forEach(r -> map.put(r.getString("executor_crm_id"),
+                            new Income(r.getBigDecimal("paid"), r.getBigDecimal("in_flight"))));
+                    return map;
+                });
+    }
+
+    /**
+     * For the engine, before it calls MadeTask: what the executor was paid this (UTC) year and what of theirs is ahead
+     * of this payout (at MadeTask, or waiting and made earlier), so that of two payouts that together would pass the
+     * limit the earlier one goes.
+     */
+    Uni<Income> incomeAhead(String payoutId) {
+        return pool.preparedQuery("""
+                select (select coalesce(sum(q.amount), 0) from payout q
+                        where q.executor_crm_id = p.executor_crm_id and q.status = 'PAID'
+                          and q.paid_at >= date_trunc('year', now() at time zone 'UTC') at time zone 'UTC') as paid,
+                       (select coalesce(sum(q.amount), 0) from payout q
+                        where q.executor_crm_id = p.executor_crm_id and q.id <> p.id
+                          and (q.status = 'PROCESSING'
+                               or (q.status = 'PENDING' and (q.created_at, q.id) < (p.created_at, p.id)))) as ahead
+                from payout p where p.id = $1""")
+                .execute(Tuple.of(payoutId))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new Income(r.getBigDecimal("paid"), r.getBigDecimal("ahead"));
+                });
+    }
+
+    /** The payout of each of the tasks that has one: status and failure code, for a preflight. */
+    record Existing(String id, String taskCrmId, PayoutStatus status, String failureCode) {
+    }
+
+    Uni<java.util.Map<String, Existing>> existing(List<String> taskCrmIds) {
+        return pool.preparedQuery("select id, task_crm_id, status, failure_code from payout where task_crm_id = any($1)")
+                .execute(Tuple.of(taskCrmIds.toArray(String[]::new)))
+                .map(rows -> {
+                    java.util.Map<String, Existing> map = new java.util.HashMap<>();
+                    rows.forEach(r -> map.put(r.getString("task_crm_id"), new Existing(r.getString("id"),
+                            r.getString("task_crm_id"), PayoutStatus.valueOf(r.getString("status")),
+                            r.getString("failure_code"))));
+                    return map;
+                });
     }
 
     // ---------------------------------------------------------------- backlog

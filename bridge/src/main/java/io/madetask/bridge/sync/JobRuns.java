@@ -9,7 +9,10 @@ import org.jboss.logging.Logger;
 public class JobRuns {
 
     public static final String CATCH_UP = "madetask.catch-up";
+    /** The settlement of payouts PROCESSING too long (asks MadeTask about each). */
     public static final String RECONCILIATION = "payouts.reconciliation";
+    /** The daily reconciliation of the bridge's payouts against MadeTask's for the previous UTC day. */
+    public static final String DAILY_RECONCILIATION = "payouts.daily-reconciliation";
 
     private static final Logger LOG = Logger.getLogger(JobRuns.class);
 

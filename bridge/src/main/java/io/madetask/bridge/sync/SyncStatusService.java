@@ -94,7 +94,7 @@ public class SyncStatusService {
             Long oldest = work.stream().map(SyncStatusView.Work::oldestPendingAgeSeconds)
                     .filter(a -> a != null).max(Long::compare).orElse(null);
             return new SyncStatusView(Instant.now(), madetask, work, oldest, last, runs.get(JobRuns.CATCH_UP),
-                    runs.get(JobRuns.RECONCILIATION));
+                    runs.get(JobRuns.RECONCILIATION), runs.get(JobRuns.DAILY_RECONCILIATION));
         })));
     }
 

@@ -5,10 +5,14 @@ import java.util.List;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** Where the bridge's work with MadeTask and the CRM stands: {@code GET /api/v1/sync/status}. */
+/**
+ * Where the bridge's work with MadeTask and the CRM stands: {@code GET /api/v1/sync/status}. {@code lastReconciliation}
+ * is the last settlement of payouts PROCESSING too long; {@code lastDailyReconciliation} the last daily comparison of
+ * the bridge's payouts with MadeTask's (outcome OK, DIFFERENCES or FAILED).
+ */
 @RegisterForReflection
 public record SyncStatusView(Instant generatedAt, MadeTask madetask, List<Work> work, Long oldestPendingAgeSeconds,
-        Event lastEvent, Run lastCatchUp, Run lastReconciliation) {
+        Event lastEvent, Run lastCatchUp, Run lastReconciliation, Run lastDailyReconciliation) {
 
     /**
      * MadeTask as this instance sees it: the circuit breaker (CLOSED, OPEN, HALF_OPEN), and whether its latest call got

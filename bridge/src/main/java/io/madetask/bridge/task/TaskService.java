@@ -181,6 +181,11 @@ public class TaskService implements Backlog {
         return store.lock(c, crmIds);
     }
 
+    /** The named tasks as a payout needs them, read without a lock (a preflight changes nothing). */
+    public Uni<Map<String, ForPayout>> forPayout(List<String> crmIds) {
+        return store.read(crmIds);
+    }
+
     /**
      * Accepts, as the client would, those of the tasks the client may accept now (IN_PROGRESS or SUBMITTED), on the
      * caller's connection and inside its transaction, with each task's move to MadeTask and its audit line. Answers the

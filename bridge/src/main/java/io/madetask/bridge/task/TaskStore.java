@@ -19,6 +19,11 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 class TaskStore {
 
+    private static final String READ = """
+            select crm_id, status, madetask_id, executor_crm_id, reward, accepted_in_madetask from task
+            where crm_id = any($1) order by crm_id""";
+    private static final String LOCK = READ + " for update";
+
     private final Pool pool;
 
     TaskStore(Pool pool) {
@@ -32,9 +37,17 @@ class TaskStore {
     }
 
     Uni<Map<String, TaskService.ForPayout>> lock(SqlConnection c, List<String> crmIds) {
-        return c.preparedQuery("""
-                select crm_id, status, madetask_id, executor_crm_id, reward, accepted_in_madetask from task
-                where crm_id = any($1) order by crm_id for update""")
+        return forPayout(c, crmIds, LOCK);
+    }
+
+    /** The named tasks as a payout needs them, not locked (a preflight). */
+    Uni<Map<String, TaskService.ForPayout>> read(List<String> crmIds) {
+        return forPayout(pool, crmIds, READ);
+    }
+
+    private Uni<Map<String, TaskService.ForPayout>> forPayout(io.vertx.mutiny.sqlclient.SqlClient c,
+            List<String> crmIds, String sql) {
+        return c.preparedQuery(sql)
                 .execute(Tuple.of(crmIds.toArray(String[]::new)))
                 .map(rows -> {
                     Map<String, TaskService.ForPayout> tasks = new LinkedHashMap<>();

@@ -94,8 +94,8 @@ class PayoutFlowTest extends ConnectedSandboxTest {
             // still short of money: fails again, with the same clear reason, and is not retried on its own
             await().atMost(BridgeApi.WAIT).untilAsserted(() -> api.manager().get("/api/v1/payouts/" + payoutId)
                     .then().body("status", equalTo("FAILED")));
+            // topped up: the bridge sees the balance cover it and tries again by itself
             given("{\"available\":\"100000.00\"}");
-            api.admin().post("/api/v1/payouts/" + payoutId + "/retry").then().statusCode(200);
             await().atMost(BridgeApi.WAIT).untilAsserted(() -> api.manager().get("/api/v1/payouts/" + payoutId)
                     .then().body("status", equalTo("PAID")).body("attempts", equalTo(3)));
             api.admin().post("/api/v1/payouts/" + payoutId + "/retry").then().statusCode(409)
@@ -107,7 +107,7 @@ class PayoutFlowTest extends ConnectedSandboxTest {
     }
 
     @Test
-    void unpayableExecutorGetsAFailedPayoutThatIsNotRetried() {
+    void aPayoutFailedForAnUnregisteredExecutorIsPaidOnceTheyFinishRegistration() {
         String executor = api.putExecutor("Не зарегистрирован");
         String task = api.putTask(executor, "Без регистрации", "70.00");
         api.awaitSynced("tasks", task);
@@ -118,9 +118,25 @@ class PayoutFlowTest extends ConnectedSandboxTest {
         String payoutId = api.manager().get("/api/v1/tasks/" + task).then().extract().path("payout.id");
         await().atMost(BridgeApi.WAIT).untilAsserted(() -> api.manager().get("/api/v1/payouts/" + payoutId)
                 .then().body("status", equalTo("FAILED")).body("failureCode", equalTo("EXECUTOR_NOT_PAYABLE"))
-                .body("failureMessage", notNullValue()));
-        api.admin().post("/api/v1/payouts/" + payoutId + "/retry").then().statusCode(409)
-                .body("code", equalTo("payout_not_retryable"));
+                .body("failureMessage", notNullValue())
+                .body("failureAction", org.hamcrest.Matchers.containsString("as soon as MadeTask reports")));
+
+        // the executor finishes registration in MadeTask: the bridge hears of it and pays, with no one asking
+        sandbox.completeRegistration(api.madetaskId("executors", executor));
+        await().atMost(BridgeApi.WAIT).untilAsserted(() -> api.manager().get("/api/v1/payouts/" + payoutId)
+                .then().body("status", equalTo("PAID")).body("attempts", equalTo(2))
+                .body("failureCode", org.hamcrest.Matchers.nullValue()));
+        api.awaitTaskStatus(task, "PAID");
+        String madetaskTask = api.madetaskId("tasks", task);
+        var ledger = sandbox.ledger();
+        assertThat(ledger.get("violations")).isEmpty();
+        ledger.get("tasks").forEach(row -> {
+            if (row.get("task_id").asText().equals(madetaskTask)) {
+                assertThat(row.get("payouts_paid").asInt()).isEqualTo(1);
+            }
+        });
+        api.admin().queryParam("entityType", "PAYOUT").queryParam("entityId", payoutId).get("/api/v1/audit").then()
+                .statusCode(200).body("items.action", org.hamcrest.Matchers.hasItem("payout.recover"));
     }
 
     @Test

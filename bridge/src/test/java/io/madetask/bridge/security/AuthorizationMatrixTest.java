@@ -42,6 +42,7 @@ class AuthorizationMatrixTest extends SandboxTest {
             Map.entry("GET /api/v1/executors", STAFF),
             Map.entry("POST /api/v1/executors/{crmId}/block", STAFF),
             Map.entry("POST /api/v1/executors/{crmId}/unblock", STAFF),
+            Map.entry("GET /api/v1/executors/{crmId}/income", STAFF),
             Map.entry("PUT /api/v1/tasks/{crmId}", STAFF),
             Map.entry("GET /api/v1/tasks/{crmId}", STAFF),
             Map.entry("GET /api/v1/tasks", STAFF),
@@ -53,6 +54,9 @@ class AuthorizationMatrixTest extends SandboxTest {
             Map.entry("GET /api/v1/payouts", STAFF),
             Map.entry("GET /api/v1/payouts/export", STAFF),
             Map.entry("POST /api/v1/payouts/{id}/retry", ADMIN),
+            Map.entry("POST /api/v1/payouts/retry", ADMIN),
+            Map.entry("POST /api/v1/payout-batches/preflight", STAFF),
+            Map.entry("GET /api/v1/reconciliation", ADMIN),
             Map.entry("POST /api/v1/payout-batches", STAFF),
             Map.entry("GET /api/v1/payout-batches/{id}", STAFF),
             Map.entry("GET /api/v1/payout-batches/{id}/items", STAFF),
@@ -66,7 +70,8 @@ class AuthorizationMatrixTest extends SandboxTest {
             Map.entry("GET /api/v1/madetask/balance", STAFF));
 
     /** Calls that would start work for real in the shared test application when allowed: checked for refusals only. */
-    private static final Set<String> REFUSALS_ONLY = Set.of("POST /api/v1/sync/executors");
+    private static final Set<String> REFUSALS_ONLY = Set.of("POST /api/v1/sync/executors",
+            "POST /api/v1/payouts/retry");
 
     @Test
     void everyOperationAnswersEachRoleAsTheEndpointTableSays() throws Exception {
