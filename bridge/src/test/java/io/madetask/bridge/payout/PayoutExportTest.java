@@ -96,6 +96,26 @@ class PayoutExportTest extends ConnectedSandboxTest {
         java.util.logging.Logger.getLogger("").addHandler(capture);
     }
 
+    /** The tags of the payouts, tasks and executors this class seeded: removed after each test. */
+    private final List<String> seeded = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * The seeded rows go when the test ends: the application is shared with other test classes, which would otherwise
+     * see a PENDING payout that waits for ever (its task never accepted) or retry a seeded FAILED one.
+     */
+    @org.junit.jupiter.api.AfterEach
+    void removeWhatWasSeeded() {
+        for (String tag : seeded) {
+            Tuple t = Tuple.of("%-" + tag + "-%");
+            sql("delete from payout_attempt where payout_id like $1", t);
+            sql("delete from payout_batch_item where task_crm_id like $1", t);
+            sql("delete from payout where id like $1", t);
+            sql("delete from task where crm_id like $1", t);
+            sql("delete from executor where crm_id like $1", t);
+        }
+        seeded.clear();
+    }
+
     @org.junit.jupiter.api.AfterEach
     void noPersonalDataWasLogged() {
         java.util.logging.Logger.getLogger("").removeHandler(capture);
@@ -117,6 +137,7 @@ class PayoutExportTest extends ConnectedSandboxTest {
         final String unknown = "xe-" + tag + "-unknown";
 
         Seeded() {
+            seeded.add(tag);
             sql("""
                     insert into executor (crm_id, full_name, phone, email, inn, tax_status, payout_type, payout_last4,
                                           status, sync_state)
