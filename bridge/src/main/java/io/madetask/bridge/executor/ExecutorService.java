@@ -21,6 +21,7 @@ import io.madetask.bridge.common.Problem;
 import io.madetask.bridge.common.RequestIds;
 import io.madetask.bridge.sync.SyncOutbox;
 import io.madetask.bridge.work.Backlog;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Sort;
@@ -115,16 +116,20 @@ public class ExecutorService implements Backlog {
                 .map(v -> new Upserted(ExecutorView.of(e), false));
     }
 
-    @WithSession
+    /**
+     * The executor, read in a session of its own that closes before its income is read (through the payout feature,
+     * on another connection): a unit of work never holds one connection while it waits for a second.
+     */
     public Uni<ExecutorView> get(String crmId) {
-        return find(crmId).flatMap(e -> withIncome(List.of(ExecutorView.of(e)))).map(list -> list.get(0));
+        return Panache.withSession(() -> find(crmId).map(ExecutorView::of))
+                .flatMap(v -> withIncome(List.of(v))).map(list -> list.get(0));
     }
 
     /** An executor's income through the bridge in a calendar year, against the self-employed's limit. */
-    @WithSession
     public Uni<IncomeView> income(String crmId, String yearParam) {
         int year = year(yearParam);
-        return find(crmId).flatMap(e -> incomes.of(List.of(forPayout(e)), year)).map(m -> m.get(crmId));
+        return Panache.withSession(() -> find(crmId).map(ExecutorService::forPayout))
+                .flatMap(e -> incomes.of(List.of(e), year)).map(m -> m.get(crmId));
     }
 
     /** A year as a query gives it: 2000 to 9999, the current (UTC) one when absent. */
@@ -158,7 +163,6 @@ public class ExecutorService implements Backlog {
         return new ExecutorForPayout(e.crmId, e.madetaskId, e.status, e.payable, e.taxStatus, e.updatedAt);
     }
 
-    @WithSession
     public Uni<PageView<ExecutorView>> list(String status, String syncState, String q, Integer page, Integer size) {
         // q is matched as the text it is: its % and _ are no wildcards (escaped with !)
         String like = q == null || q.isBlank() ? null
@@ -166,8 +170,9 @@ public class ExecutorService implements Backlog {
         Filter filter = new Filter().and("status = :status", "status", Enums.parse(ExecutorStatus.class, status, "status"))
                 .and("syncState = :syncState", "syncState", Enums.parse(SyncState.class, syncState, "syncState"))
                 .and("(lower(fullName) like :q escape '!' or lower(crmId) like :q escape '!')", "q", like);
-        return Filter.pageOf(Executor.<Executor>find(filter.query(), Sort.ascending("crmId"), filter.params()),
-                PageView.checked(page, size), ExecutorView::of)
+        int[] paging = PageView.checked(page, size);
+        return Panache.withSession(() -> Filter.pageOf(Executor.<Executor>find(filter.query(), Sort.ascending("crmId"),
+                filter.params()), paging, ExecutorView::of))
                 .flatMap(p -> withIncome(p.items()).map(items -> new PageView<>(items, p.page(), p.size(), p.total())));
     }
 

@@ -24,7 +24,7 @@ import io.madetask.bridge.executor.ExecutorService;
 import io.madetask.bridge.executor.ExecutorStatus;
 import io.madetask.bridge.madetask.MadeTaskClient;
 import io.madetask.bridge.task.TaskService;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 
@@ -79,15 +79,18 @@ public class PayoutBatchService {
         List<String> ids = checked(request);
         String batchId = "pb-" + UUID.randomUUID();
         String by = actor == null ? "unknown" : actor;
-        return store.inTransaction(c -> store.insertBatch(c, batchId, by, ids.size())
+        // the executors are read first, in a session that closes before the batch's transaction takes its connection
+        return tasks.forPayout(ids).flatMap(this::executorsOf).flatMap(people -> store.inTransaction(c -> store
+                .insertBatch(c, batchId, by, ids.size())
                 .flatMap(v -> tasks.lockForPayout(c, ids))
-                .flatMap(found -> {
+                .flatMap(found -> store.existing(c, ids).flatMap(existing -> {
                     List<String> codes = new ArrayList<>(ids.size());
                     List<String> messages = new ArrayList<>(ids.size());
                     List<String> payable = new ArrayList<>();
                     for (String id : ids) {
                         TaskService.ForPayout t = found.get(id);
-                        String[] refusal = refusal(t);
+                        String[] refusal = itemRefusal(t, existing.get(id),
+                                t == null ? null : people.get(t.executorCrmId()));
                         codes.add(refusal == null ? null : refusal[0]);
                         messages.add(refusal == null ? null : refusal[1]);
                         if (refusal == null) {
@@ -121,9 +124,16 @@ public class PayoutBatchService {
                             .flatMap(v -> store.completeIfSettled(c, batchId))
                             .flatMap(v -> audit.record(c, by, "payout_batch.create", "PAYOUT_BATCH", batchId,
                                     "ACCEPTED", RequestIds.current(), ids.size() + " tasks, " + rejected + " rejected"));
-                }))
+                }))))
                 .invoke(v -> engine.wakeUp())
                 .flatMap(v -> get(batchId));
+    }
+
+    /** The executors of the tasks, read in a session of their own. */
+    private Uni<Map<String, ExecutorForPayout>> executorsOf(Map<String, TaskService.ForPayout> found) {
+        Set<String> who = new LinkedHashSet<>();
+        found.values().forEach(t -> who.add(t.executorCrmId()));
+        return Panache.withSession(() -> executors.forPayout(who));
     }
 
     /** The request's task ids, checked: 1 to 1000, each a crmId, none twice. */
@@ -153,13 +163,12 @@ public class PayoutBatchService {
      * (and MadeTask's, as far as the bridge knows them), then MadeTask's balance against the amount, in the body's
      * order. MadeTask unreachable leaves the balance unknown, with a note; every other check still answers.
      */
-    @WithSession
     public Uni<PreflightView> preflight(BatchRequest request) {
         List<String> ids = checked(request);
         return tasks.forPayout(ids).flatMap(found -> store.existing(ids).flatMap(existing -> {
             Set<String> who = new LinkedHashSet<>();
             found.values().forEach(t -> who.add(t.executorCrmId()));
-            return executors.forPayout(who).flatMap(people -> store.income(who,
+            return executorsOf(found).flatMap(people -> store.income(who,
                     PayoutPolicy.yearStart(PayoutPolicy.currentYear()),
                     PayoutPolicy.yearStart(PayoutPolicy.currentYear() + 1))
                     .flatMap(income -> store.pendingAmount().flatMap(pending -> balance().map(available ->
@@ -221,8 +230,36 @@ public class PayoutBatchService {
         return new PreflightView(ids.size(), payable, Money.rub(amount), balance, items);
     }
 
-    /** Why a task would not be paid now, before the income limit and the balance; null when nothing stops it. */
+    /**
+     * Why a task would not be paid now, before the income limit and the balance; null when nothing stops it. The first
+     * part ({@link #itemRefusal}) is what a batch refuses item by item; the rest a batch's payout fails with, the same
+     * reason in upper case (the engine's own checks, or MadeTask's).
+     */
     private String[] preflightReason(TaskService.ForPayout t, PayoutStore.Existing payout, ExecutorForPayout e) {
+        String[] refused = itemRefusal(t, payout, e);
+        if (refused != null) {
+            return refused;
+        }
+        if (e.status() == ExecutorStatus.BLOCKED) {
+            return new String[] {"executor_blocked", "The executor is blocked"};
+        }
+        if (!e.payable()) {
+            return new String[] {"executor_not_payable", "MadeTask cannot pay the executor yet (registration not "
+                    + "finished, or the payout method not verified)"};
+        }
+        PayoutPolicy.Refusal tax = policy.taxRefusal(e);
+        if (tax != null) {
+            return new String[] {"not_self_employed", tax.message()};
+        }
+        return null;
+    }
+
+    /**
+     * Why a batch refuses a task item by item (code and message), or null when it makes (or tries again) its payout:
+     * no such task, its payout PAID or under way already, its executor not in MadeTask, a status that cannot be paid,
+     * not in MadeTask yet, or its payout FAILED for a cause a new attempt would not cure. The preflight says the same.
+     */
+    private static String[] itemRefusal(TaskService.ForPayout t, PayoutStore.Existing payout, ExecutorForPayout e) {
         if (t == null) {
             return new String[] {"task_not_found", "No task with this crmId"};
         }
@@ -247,31 +284,6 @@ public class PayoutBatchService {
             return new String[] {"invalid_status", "The task's payout " + payout.id() + " FAILED with "
                     + payout.failureCode() + ", which a new attempt would not cure. "
                     + PayoutFailures.action(payout.failureCode())};
-        }
-        if (e.status() == ExecutorStatus.BLOCKED) {
-            return new String[] {"executor_blocked", "The executor is blocked"};
-        }
-        if (!e.payable()) {
-            return new String[] {"executor_not_payable", "MadeTask cannot pay the executor yet (registration not "
-                    + "finished, or the payout method not verified)"};
-        }
-        PayoutPolicy.Refusal tax = policy.taxRefusal(e);
-        if (tax != null) {
-            return new String[] {"not_self_employed", tax.message()};
-        }
-        return null;
-    }
-
-    /** Why a task cannot be paid by a batch (code and message), or null when it can. */
-    private static String[] refusal(TaskService.ForPayout t) {
-        if (t == null) {
-            return new String[] {"task_not_found", "No task with this crmId"};
-        }
-        if (!PAYABLE.contains(t.status())) {
-            return new String[] {"invalid_status", "A task in " + t.status() + " cannot be paid"};
-        }
-        if (t.madetaskId() == null && !"ACCEPTED".equals(t.status())) {
-            return new String[] {"task_not_synced", "The task is not in MadeTask yet"};
         }
         return null;
     }

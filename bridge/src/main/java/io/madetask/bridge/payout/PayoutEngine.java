@@ -111,7 +111,7 @@ public class PayoutEngine {
     }
 
     /**
-     * The bridge's own rules first (tax status, the income limit: a refusal costs no MadeTask call); then, for a
+     * The bridge's own rules first (its block, the tax status, the income limit: a refusal costs no MadeTask call); then, for a
      * payout's second or later attempt, MadeTask's payouts of the task, so that a task is never paid twice even by a
      * platform that would take a second payout; then the call.
      */
@@ -134,12 +134,15 @@ public class PayoutEngine {
         return tx.session(() -> executors.forPayout(List.of(c.executorCrmId())))
                 .map(found -> found.get(c.executorCrmId()))
                 .flatMap(e -> {
-                    PayoutPolicy.Refusal tax = policy.taxRefusal(e);
-                    if (tax != null || e == null || !PayoutPolicy.SELF_EMPLOYED.equals(e.taxStatus())) {
-                        return Uni.createFrom().item(tax);
+                    PayoutPolicy.Refusal own = policy.blockedRefusal(e);
+                    if (own == null) {
+                        own = policy.taxRefusal(e);
                     }
-                    return store.incomeAhead(c.id())
-                            .map(income -> policy.incomeRefusal(e, income.paid(), income.inFlight(), c.amount()));
+                    if (own != null || e == null || !PayoutPolicy.SELF_EMPLOYED.equals(e.taxStatus())) {
+                        return Uni.createFrom().item(own);
+                    }
+                    return store.incomeQueue(c.id()).map(q -> policy.incomeRefusal(e, q.paid(),
+                            policy.ahead(q.paid(), q.processing(), q.earlierPending()), c.amount()));
                 });
     }
 

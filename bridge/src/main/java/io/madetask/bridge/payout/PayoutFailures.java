@@ -47,11 +47,17 @@ final class PayoutFailures {
             TASK_NOT_ACCEPTED, "MadeTask does not have the task ACCEPTED: check the task there (it may be cancelled); "
                     + "when it is accepted again, an admin retries the payout.",
             NOT_SELF_EMPLOYED, "The executor is neither self-employed nor a sole proprietor, so the company would be "
-                    + "their tax agent: pay them outside the bridge, or update their tax status once they register "
-                    + "as самозанятый (the bridge then pays by itself).",
+                    + "their tax agent (НДФЛ, contributions), which a payout through MadeTask does not do: pay them "
+                    + "outside the bridge. A tax status cannot change once the executor is in MadeTask; one who "
+                    + "registers as самозанятый is written as a new executor. If the company does act as their tax "
+                    + "agent, add the status to bridge.payouts.tax-statuses: the bridge then pays by itself.",
             AMOUNT_MISMATCH, "The task's reward in MadeTask differs from the amount the bridge pays, and a reward "
                     + "cannot change after acceptance: a new attempt would fail the same way. Settle it with MadeTask "
                     + "support, and pay the task outside the bridge or cancel it in MadeTask.");
+
+    /** Codes whose cause cannot pass: known, and refused with what to do instead. */
+    static final Set<String> FINAL = Set.of(AMOUNT_MISMATCH, "VALIDATION_FAILED", "REFUSED", "TASK_NOT_FOUND",
+            "EXECUTOR_NOT_FOUND");
 
     private PayoutFailures() {
     }

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -62,6 +63,12 @@ class PayoutPolicy {
                 + "; the bridge pays " + String.join(" and ", config.taxStatuses().stream().sorted().toList()));
     }
 
+    /** Null unless the bridge has the executor BLOCKED (its own block, on its way to MadeTask or there already). */
+    Refusal blockedRefusal(ExecutorForPayout e) {
+        return e != null && e.status() == io.madetask.bridge.executor.ExecutorStatus.BLOCKED
+                ? new Refusal(PayoutFailures.EXECUTOR_BLOCKED, "The executor is blocked") : null;
+    }
+
     /**
      * Null when paying {@code amount} keeps a self-employed executor within the year's limit, given what they were
      * paid this year and what of theirs goes before it.
@@ -77,6 +84,21 @@ class PayoutPolicy {
         return new Refusal(PayoutFailures.INCOME_LIMIT_EXCEEDED, "Paying " + amount.toPlainString()
                 + " RUB would take the executor to " + after.toPlainString() + " RUB this year, past the "
                 + limit().toPlainString() + " RUB limit of the self-employed");
+    }
+
+    /**
+     * What goes before a payout against the income limit: the executor's payouts at MadeTask, and of those waiting that
+     * were made before it, each one that itself fits (in order; one that would pass the limit will be refused, so it
+     * takes nothing). The preflight counts a batch the same way, in the body's order.
+     */
+    BigDecimal ahead(BigDecimal paid, BigDecimal processing, List<BigDecimal> earlierPending) {
+        BigDecimal used = paid.add(processing);
+        for (BigDecimal amount : earlierPending) {
+            if (used.add(amount).compareTo(limit()) <= 0) {
+                used = used.add(amount);
+            }
+        }
+        return used.subtract(paid);
     }
 
     static int currentYear() {

@@ -66,7 +66,10 @@ public class PayoutResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Try failed payouts again, in bulk",
             description = "Every FAILED payout whose cause may pass, filtered by failureCode, batchId and executorCrmId (each optional): a new attempt each, up to 5000 per request (more: true when others are left). 202 with the count; 409 payout_not_retryable for a code whose cause cannot pass.")
-    public Uni<RestResponse<PayoutService.BulkRetried>> retryAll(PayoutService.BulkRetry body) {
-        return service.retryAll(body, caller.subject()).map(r -> RestResponse.status(RestResponse.Status.ACCEPTED, r));
+    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(content = @org.eclipse.microprofile.openapi.annotations.media.Content(
+            mediaType = MediaType.APPLICATION_JSON,
+            schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = PayoutService.BulkRetry.class)))
+    public Uni<RestResponse<PayoutService.BulkRetried>> retryAll(com.fasterxml.jackson.databind.JsonNode body) {
+        return service.retryAll(PayoutService.BulkRetry.of(body), caller.subject()).map(r -> RestResponse.status(RestResponse.Status.ACCEPTED, r));
     }
 }

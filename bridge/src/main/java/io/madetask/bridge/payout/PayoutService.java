@@ -150,8 +150,41 @@ public class PayoutService implements TaskPayouts, Backlog {
         })).invoke(done -> engine.wakeUp()).replaceWithVoid();
     }
 
-    /** The body of {@code POST /api/v1/payouts/retry}: which FAILED payouts to try again; absent parts do not filter. */
+    /**
+     * The body of {@code POST /api/v1/payouts/retry}: which FAILED payouts to try again; absent parts do not filter. A
+     * field it does not know is refused, so that a misspelt filter never widens the retry to every failed payout.
+     */
     public record BulkRetry(String failureCode, String batchId, String executorCrmId) {
+
+        private static final List<String> FIELDS = List.of("failureCode", "batchId", "executorCrmId");
+
+        /** The body as sent: a JSON object of those fields only, each text or null; 400 naming any other. */
+        static BulkRetry of(com.fasterxml.jackson.databind.JsonNode body) {
+            if (body == null || body.isNull() || body.isMissingNode()) {
+                return new BulkRetry(null, null, null);
+            }
+            if (!body.isObject()) {
+                throw BridgeException.validation(List.of(new Problem.FieldError("body", "a JSON object")));
+            }
+            List<Problem.FieldError> errors = new java.util.ArrayList<>();
+            body.fieldNames().forEachRemaining(name -> {
+                if (!FIELDS.contains(name)) {
+                    errors.add(new Problem.FieldError(name.length() > 64 ? name.substring(0, 64) : name,
+                            "not a field of a bulk retry (" + String.join(", ", FIELDS) + ")"));
+                } else if (!body.get(name).isTextual() && !body.get(name).isNull()) {
+                    errors.add(new Problem.FieldError(name, "text"));
+                }
+            });
+            if (!errors.isEmpty()) {
+                throw BridgeException.validation(errors.subList(0, Math.min(errors.size(), 20)));
+            }
+            return new BulkRetry(text(body, "failureCode"), text(body, "batchId"), text(body, "executorCrmId"));
+        }
+
+        private static String text(com.fasterxml.jackson.databind.JsonNode body, String field) {
+            com.fasterxml.jackson.databind.JsonNode value = body.get(field);
+            return value == null || value.isNull() ? null : value.asText();
+        }
     }
 
     /** What a bulk retry did: how many payouts got a new attempt, and whether more are left (ask again). */
@@ -168,8 +201,10 @@ public class PayoutService implements TaskPayouts, Backlog {
     public Uni<BulkRetried> retryAll(BulkRetry body, String actor) {
         BulkRetry f = body == null ? new BulkRetry(null, null, null) : body;
         List<Problem.FieldError> errors = new java.util.ArrayList<>();
-        if (f.failureCode() != null && !f.failureCode().matches("[A-Z][A-Z_]{0,63}")) {
-            errors.add(new Problem.FieldError("failureCode", "a failure code such as INSUFFICIENT_FUNDS"));
+        if (f.failureCode() != null && !PayoutFailures.retryable(f.failureCode())
+                && !PayoutFailures.FINAL.contains(f.failureCode())) {
+            errors.add(new Problem.FieldError("failureCode", "one of "
+                    + PayoutFailures.RETRYABLE.stream().sorted().toList()));
         }
         checkId(errors, "batchId", f.batchId());
         checkId(errors, "executorCrmId", f.executorCrmId());

@@ -186,7 +186,8 @@ class PayoutStore {
 
     /**
      * The missing payouts of the batch's tasks (a task's existing payout stays its one payout), each with its key made
-     * now; those whose task MadeTask has accepted carry its id and may go at once, the rest wait.
+     * now; those whose task MadeTask has accepted carry its id and may go at once, the rest wait. They are made in the
+     * body's order (a microsecond apart), which is the order the income limit counts them in, as the preflight does.
      */
     Uni<Void> insertPayouts(SqlConnection c, String batchId, List<String> taskCrmIds, List<String> executorCrmIds,
             List<BigDecimal> amounts, List<String> taskMadetaskIds) {
@@ -195,12 +196,12 @@ class PayoutStore {
         }
         return c.preparedQuery("""
                 insert into payout (id, task_crm_id, executor_crm_id, amount, status, idempotency_key, batch_id,
-                                    task_madetask_id)
+                                    task_madetask_id, created_at)
                 select s.id, s.task, s.executor, s.amount::numeric, 'PENDING', 'bridge-payout-' || s.id || '-1', $1,
-                       s.task_madetask_id
+                       s.task_madetask_id, now() + (s.n - 1) * interval '1 microsecond'
                 from (select 'po-' || gen_random_uuid() as id, x.*
-                      from unnest($2::text[], $3::text[], $4::text[], $5::text[])
-                           as x(task, executor, amount, task_madetask_id)) s
+                      from unnest($2::text[], $3::text[], $4::text[], $5::text[]) with ordinality
+                           as x(task, executor, amount, task_madetask_id, n)) s
                 on conflict (task_crm_id) do nothing""")
                 .execute(Tuple.tuple().addString(batchId).addArrayOfString(taskCrmIds.toArray(String[]::new))
                         .addArrayOfString(executorCrmIds.toArray(String[]::new))
@@ -409,24 +410,36 @@ class PayoutStore {
     }
 
     /**
-     * For the engine, before it calls MadeTask: what the executor was paid this (UTC) year and what of theirs is ahead
-     * of this payout (at MadeTask, or waiting and made earlier), so that of two payouts that together would pass the
-     * limit the earlier one goes.
+     * For the engine, before it calls MadeTask: what the executor was paid this (UTC) year, what of theirs is at
+     * MadeTask now, and the amounts of their payouts waiting to go that were made before this one (oldest first, at
+     * most 1000), so that the engine can tell which of those go before it (see {@link PayoutPolicy#ahead}).
      */
-    Uni<Income> incomeAhead(String payoutId) {
+    record IncomeQueue(BigDecimal paid, BigDecimal processing, List<BigDecimal> earlierPending) {
+    }
+
+    Uni<IncomeQueue> incomeQueue(String payoutId) {
         return pool.preparedQuery("""
                 select (select coalesce(sum(q.amount), 0) from payout q
                         where q.executor_crm_id = p.executor_crm_id and q.status = 'PAID'
                           and q.paid_at >= date_trunc('year', now() at time zone 'UTC') at time zone 'UTC') as paid,
                        (select coalesce(sum(q.amount), 0) from payout q
-                        where q.executor_crm_id = p.executor_crm_id and q.id <> p.id
-                          and (q.status = 'PROCESSING'
-                               or (q.status = 'PENDING' and (q.created_at, q.id) < (p.created_at, p.id)))) as ahead
+                        where q.executor_crm_id = p.executor_crm_id and q.id <> p.id and q.status = 'PROCESSING')
+                           as processing,
+                       (select coalesce(array_agg(e.amount order by e.created_at, e.id), '{}') from (
+                            select q.amount, q.created_at, q.id from payout q
+                            where q.executor_crm_id = p.executor_crm_id and q.status = 'PENDING'
+                              and (q.created_at, q.id) < (p.created_at, p.id)
+                            order by q.created_at, q.id limit 1000) e) as earlier
                 from payout p where p.id = $1""")
                 .execute(Tuple.of(payoutId))
                 .map(rows -> {
                     Row r = rows.iterator().next();
-                    return new Income(r.getBigDecimal("paid"), r.getBigDecimal("ahead"));
+                    Object[] earlier = r.getArrayOfBigDecimals("earlier");
+                    List<BigDecimal> amounts = new ArrayList<>();
+                    for (Object o : earlier) {
+                        amounts.add((BigDecimal) o);
+                    }
+                    return new IncomeQueue(r.getBigDecimal("paid"), r.getBigDecimal("processing"), amounts);
                 });
     }
 
@@ -435,7 +448,12 @@ class PayoutStore {
     }
 
     Uni<java.util.Map<String, Existing>> existing(List<String> taskCrmIds) {
-        return pool.preparedQuery("select id, task_crm_id, status, failure_code from payout where task_crm_id = any($1)")
+        return existing(pool, taskCrmIds);
+    }
+
+    /** The same on the caller's connection (a batch's, which holds the tasks' locks). */
+    Uni<java.util.Map<String, Existing>> existing(SqlClient c, List<String> taskCrmIds) {
+        return c.preparedQuery("select id, task_crm_id, status, failure_code from payout where task_crm_id = any($1)")
                 .execute(Tuple.of(taskCrmIds.toArray(String[]::new)))
                 .map(rows -> {
                     java.util.Map<String, Existing> map = new java.util.HashMap<>();
