@@ -54,7 +54,7 @@ public final class TextInput {
 
     /**
      * Every JSON document the API reads is read strictly: a key given twice, anything after the document, and a number
-     * or boolean where text belongs, and a number where a boolean belongs, are refused (a proxy reading the first of two card numbers and the bridge the last
+     * or boolean where text belongs, and a number or text where a boolean belongs, are refused (a proxy reading the first of two card numbers and the bridge the last
      * would disagree about whom to pay); every string refuses NUL and unpaired surrogates, as a field error of that
      * field.
      */
@@ -75,6 +75,8 @@ public final class TextInput {
             // a number is no yes or no: "dryRun": 1 is refused, not taken for true
             mapper.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Boolean)
                     .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer,
+                            com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                    .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.String,
                             com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
             mapper.registerModule(new SimpleModule("no-nul-in-strings").addDeserializer(String.class,
                     new StringDeserializer() {

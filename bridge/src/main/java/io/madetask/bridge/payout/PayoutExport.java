@@ -127,8 +127,9 @@ public class PayoutExport {
         if (executorCrmId != null && !RequestIds.isCrmId(executorCrmId)) {
             errors.add(new Problem.FieldError("executorCrmId", "1 to 100 of letters, digits and . _ : -"));
         }
-        if (from != null && to != null && from.isAfter(to)) {
-            errors.add(new Problem.FieldError("from", "must not be after to"));
+        if (from != null && (to != null ? from.isAfter(to) : from.isAfter(Instant.now()))) {
+            errors.add(new Problem.FieldError("from", to != null ? "must not be after to"
+                    : "must not be after now (to, by default)"));
         }
         if (!errors.isEmpty()) {
             throw BridgeException.validation(errors);
@@ -228,7 +229,8 @@ public class PayoutExport {
 
     /**
      * Writes the registry to {@code out}, a page at a time (blocking: a worker thread only). Ends with a second audit
-     * line: COMPLETED with the number of rows, or ABORTED with the rows written before the client went away or the
+     * line: SENT with the number of rows (every row written to the connection; a client may still cut the download
+     * short after that, which HTTP does not tell the server), or ABORTED with the rows written before the client went away or the
      * failure. A client gone is no error of the bridge: it is logged as a warning, and the export just stops. Any
      * other failure cuts the answer off (see {@link Run#cutWith}) and is logged as an error; nothing is thrown to Quarkus
      * REST, whose exception mapping would otherwise write a problem into the already streaming body.
@@ -270,7 +272,7 @@ public class PayoutExport {
                 after = page.last();
             }
             file.finish();
-            outcome = "COMPLETED";
+            outcome = "SENT";
         } catch (IOException e) {
             // the client went away (a write failed, or its connection closed between pages): nothing to answer it
             failure = e;

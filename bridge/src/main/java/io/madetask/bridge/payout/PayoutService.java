@@ -160,11 +160,10 @@ public class PayoutService implements TaskPayouts, Backlog {
 
         /** The body as sent: a JSON object of those fields only, each text or null; 400 naming any other. */
         static BulkRetry of(com.fasterxml.jackson.databind.JsonNode body) {
-            if (body == null || body.isNull() || body.isMissingNode()) {
-                return new BulkRetry(null, null, null);
-            }
-            if (!body.isObject()) {
-                throw BridgeException.validation(List.of(new Problem.FieldError("body", "a JSON object")));
+            if (body == null || !body.isObject()) {
+                // no body, or null, is no way to ask for every failed payout: {} says so on purpose
+                throw BridgeException.validation(List.of(new Problem.FieldError("body",
+                        "a JSON object of filters; {} tries every FAILED payout whose cause may pass")));
             }
             List<Problem.FieldError> errors = new java.util.ArrayList<>();
             body.fieldNames().forEachRemaining(name -> {

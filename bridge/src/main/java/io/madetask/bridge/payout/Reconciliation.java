@@ -124,7 +124,10 @@ public class Reconciliation {
      */
     public Uni<ReconciliationView> reconcile(String from, String to, String actor) {
         return Uni.createFrom().deferred(() -> {
-            Period period = period(from, to);
+            Period asked = period(from, to);
+            // what is made from now on belongs to a later reconciliation: both sides end when the run starts
+            Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+            Period period = asked.to().isAfter(now) && now.isAfter(asked.from()) ? new Period(asked.from(), now) : asked;
             if (onDemand.incrementAndGet() > config.maxConcurrent()) {
                 onDemand.decrementAndGet();
                 throw new BridgeException(429, "reconciliation_busy", "Reconciliation busy",
@@ -478,8 +481,8 @@ public class Reconciliation {
             case "MISSING_IN_MADETASK":
                 if ("NOT_LOOKED_UP".equals(d.note())) {
                     return "Not in MadeTask's list for the period, and not asked about by id (more such payouts than "
-                            + "bridge.reconciliation.max-lookups in one run): reconcile a shorter period to check "
-                            + payout + ".";
+                            + "bridge.reconciliation.max-lookups in one run): reconcile again when the payouts of "
+                            + "the period have settled, or a shorter period, to check " + payout + ".";
                 }
                 return "MadeTask does not know this payout (404), which " + payout + attempt + " holds as " + b
                         + ". Do not pay again before you know: ask MadeTask's support about it with both ids."

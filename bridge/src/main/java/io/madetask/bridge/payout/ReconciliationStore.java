@@ -34,12 +34,13 @@ class ReconciliationStore {
      * attempt of each, unless its MadeTask id is already an earlier attempt's, and its earlier attempts.
      */
     private static final String BRIDGE_PERIOD = """
-            select p.id as payout_id, p.madetask_id, p.status, p.amount, p.task_crm_id, null::integer as attempt
+            select p.id as payout_id, p.madetask_id, p.status, p.amount, p.task_crm_id, null::integer as attempt,
+                   p.updated_at
             from payout p
             where p.created_at >= $2 and p.created_at < $3 and p.madetask_id is not null
               and not exists (select 1 from payout_attempt a where a.payout_id = p.id and a.madetask_id = p.madetask_id)
             union all
-            select p.id, a.madetask_id, a.status, p.amount, p.task_crm_id, a.attempt
+            select p.id, a.madetask_id, a.status, p.amount, p.task_crm_id, a.attempt, a.ended_at
             from payout p join payout_attempt a on a.payout_id = p.id
             where p.created_at >= $2 and p.created_at < $3 and a.madetask_id is not null""";
 
@@ -90,7 +91,10 @@ class ReconciliationStore {
                        case when s.run_id is null then 'NOT_LOOKED_UP' else 'ABSENT' end
                 from bridge_period b
                 left join reconciliation_seen s on s.run_id = $1 and s.madetask_id = b.madetask_id
-                where s.run_id is null or s.source = 'ABSENT'
+                -- one MadeTask has not answered about is left out while it moves (it reached MadeTask, or changed,
+                -- after the run started): it is a later run's to judge, not a difference
+                where s.source = 'ABSENT' or (s.run_id is null and b.updated_at < (
+                    select r.started_at from reconciliation_run r where r.id = $1))
             ),
             numbered as (
                 select d.*, row_number() over (order by array_position(
@@ -116,7 +120,8 @@ class ReconciliationStore {
             where created_at >= $2 and created_at < $3 and madetask_id is null group by status
             union all
             select 'MADETASK', coalesce(status, 'UNKNOWN'), count(*), sum(amount) from reconciliation_seen
-            where run_id = $1 and source = 'LIST' group by status""".formatted(BRIDGE_PERIOD);
+            where run_id = $1 and (source = 'LIST' or (source <> 'ABSENT' and created_at >= $2 and created_at < $3))
+            group by status""".formatted(BRIDGE_PERIOD);
 
     /** A MadeTask payout as the run keeps it. */
     record Seen(String madetaskId, String taskId, String status, String amount, Instant createdAt) {

@@ -124,6 +124,11 @@ class PayoutMoneyTest extends ConnectedSandboxTest {
             api.admin().contentType(ContentType.JSON).body(wrong).post("/api/v1/payouts/retry").then().statusCode(400)
                     .body("errors[0].field", equalTo("failureCode"));
         }
+        // no body, or null, is no way to ask for every failed payout ({} is)
+        api.admin().contentType(ContentType.JSON).body("null").post("/api/v1/payouts/retry").then().statusCode(400)
+                .body("errors[0].field", equalTo("body"));
+        api.admin().contentType(ContentType.JSON).post("/api/v1/payouts/retry").then().statusCode(400);
+        api.admin().post("/api/v1/payouts/retry").then().statusCode(415).contentType("application/problem+json");
         // a misspelt filter is refused, never read as no filter (a retry of every failed payout)
         api.admin().contentType(ContentType.JSON).body("{\"failurecode\":\"INSUFFICIENT_FUNDS\"}")
                 .post("/api/v1/payouts/retry").then().statusCode(400).contentType("application/problem+json");
@@ -242,8 +247,11 @@ class PayoutMoneyTest extends ConnectedSandboxTest {
                 .body("{\"taskCrmIds\":" + toJson(ids) + ",\"dryRun\":true}")
                 .post("/api/v1/payout-batches").then().statusCode(200).extract().jsonPath();
         assertThat(dryRun.getList("items.reason")).isEqualTo(preflight.getList("items.reason"));
-        api.manager().contentType(ContentType.JSON).body("{\"taskCrmIds\":" + toJson(ids) + ",\"dryRun\":1}")
-                .post("/api/v1/payout-batches").then().statusCode(400);
+        for (String notABoolean : List.of("1", "\"true\"")) {
+            api.manager().contentType(ContentType.JSON)
+                    .body("{\"taskCrmIds\":" + toJson(ids) + ",\"dryRun\":" + notABoolean + "}")
+                    .post("/api/v1/payout-batches").then().statusCode(400);
+        }
 
         assertThat(preflight.getInt("total")).isEqualTo(ids.size());
         assertThat(preflight.getInt("payable")).isEqualTo(1);
