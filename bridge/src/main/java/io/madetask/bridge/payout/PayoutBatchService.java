@@ -115,11 +115,10 @@ public class PayoutBatchService {
                             })
                             // A task whose payout FAILED for a cause that can pass gets a new attempt now.
                             .flatMap(v -> payable.isEmpty() ? Uni.createFrom().item(List.<PayoutStore.Retried>of())
-                                    : store.retry(c, new PayoutStore.RetryFilter(List.copyOf(PayoutFailures.RETRYABLE),
-                                            null, null, null, payable, payable.size()), by, null, null))
-                            .call(retried -> audit.recordAll(c, by, "payout.retry", Payout.ENTITY,
-                                    retried.stream().map(PayoutStore.Retried::id).toList(), "ACCEPTED",
-                                    RequestIds.current(), "named again by payout batch " + batchId))
+                                    : engine.newAttempts(c, new PayoutStore.RetryFilter(
+                                            List.copyOf(PayoutFailures.RETRYABLE), null, null, null, payable,
+                                            payable.size()), by, "payout.retry", RequestIds.current(),
+                                            done -> "named again by payout batch " + batchId, null, null))
                             // A batch with nothing left to pay (every item rejected or already settled) is complete.
                             .flatMap(v -> store.completeIfSettled(c, batchId))
                             .flatMap(v -> audit.record(c, by, "payout_batch.create", "PAYOUT_BATCH", batchId,

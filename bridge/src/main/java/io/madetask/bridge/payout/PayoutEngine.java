@@ -99,6 +99,25 @@ public class PayoutEngine {
     }
 
 
+    /**
+     * New attempts for the FAILED payouts the filter names, in the caller's transaction, each audited under
+     * {@code action}; the engine is woken to look for them (it claims them once the transaction has committed).
+     * {@code automaticDelay} is null for a person's retry (see {@link PayoutStore#retry}).
+     */
+    Uni<List<PayoutStore.Retried>> newAttempts(io.vertx.mutiny.sqlclient.SqlConnection c, PayoutStore.RetryFilter filter,
+            String actor, String action, String requestId,
+            java.util.function.Function<List<PayoutStore.Retried>, String> detail, Duration automaticDelay,
+            Duration automaticMax) {
+        return store.retry(c, filter, actor, automaticDelay, automaticMax)
+                .call(done -> audit.recordAll(c, actor, action, Payout.ENTITY,
+                        done.stream().map(PayoutStore.Retried::id).toList(), "ACCEPTED", requestId, detail.apply(done)))
+                .invoke(done -> {
+                    if (!done.isEmpty()) {
+                        wakeUp();
+                    }
+                });
+    }
+
     /** Look for due payouts soon (after the caller's transaction commits). */
     public void wakeUp() {
         pump.wakeUp();

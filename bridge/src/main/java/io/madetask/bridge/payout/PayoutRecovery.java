@@ -54,14 +54,13 @@ class PayoutRecovery {
     private final ExecutorService executors;
     private final MadeTaskClient client;
     private final BackgroundTx tx;
-    private final Audit audit;
     private final Vertx vertx;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
     private long timer = -1;
 
     PayoutRecovery(PayoutStore store, PayoutPolicy policy, PayoutConfig config, PayoutEngine engine,
-            ExecutorService executors, MadeTaskClient client, BackgroundTx tx, Audit audit, Vertx vertx) {
+            ExecutorService executors, MadeTaskClient client, BackgroundTx tx, Vertx vertx) {
         this.store = store;
         this.policy = policy;
         this.config = config;
@@ -69,7 +68,6 @@ class PayoutRecovery {
         this.executors = executors;
         this.client = client;
         this.tx = tx;
-        this.audit = audit;
         this.vertx = vertx;
     }
 
@@ -183,16 +181,10 @@ class PayoutRecovery {
         if (ids.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        return store.inTransaction(c -> store.retry(c, new PayoutStore.RetryFilter(List.copyOf(PayoutFailures.RETRYABLE),
-                ids, null, null, null, ids.size()), Audit.SYSTEM, config.recoveryDelay(), config.recoveryMaxDelay())
-                .call(done -> audit.recordAll(c, Audit.SYSTEM, "payout.recover", Payout.ENTITY,
-                        done.stream().map(PayoutStore.Retried::id).toList(), "ACCEPTED", null,
-                        "new attempt: " + why)))
-                .invoke(done -> {
-                    if (!done.isEmpty()) {
-                        engine.wakeUp();
-                    }
-                })
+        return store.inTransaction(c -> engine.newAttempts(c, new PayoutStore.RetryFilter(
+                List.copyOf(PayoutFailures.RETRYABLE), ids, null, null, null, ids.size()), Audit.SYSTEM,
+                "payout.recover", null, done -> "new attempt: " + why, config.recoveryDelay(),
+                config.recoveryMaxDelay()))
                 .map(List::size);
     }
 }

@@ -142,12 +142,11 @@ public class PayoutService implements TaskPayouts, Backlog {
                         "A payout that failed with " + found.failureCode() + " would fail again. "
                                 + PayoutFailures.action(found.failureCode()));
             }
-            return store.retry(c, new PayoutStore.RetryFilter(List.copyOf(PayoutFailures.RETRYABLE), List.of(id),
-                    null, null, null, 1), actor, null, null)
-                    .call(done -> audit.recordAll(c, actor, "payout.retry", Payout.ENTITY,
-                            done.stream().map(PayoutStore.Retried::id).toList(), "ACCEPTED", RequestIds.current(),
-                            done.isEmpty() ? "" : "attempt " + done.get(0).attempt() + " after " + found.failureCode()));
-        })).invoke(done -> engine.wakeUp()).replaceWithVoid();
+            return engine.newAttempts(c, new PayoutStore.RetryFilter(List.copyOf(PayoutFailures.RETRYABLE),
+                    List.of(id), null, null, null, 1), actor, "payout.retry", RequestIds.current(),
+                    done -> done.isEmpty() ? "" : "attempt " + done.get(0).attempt() + " after " + found.failureCode(),
+                    null, null);
+        })).replaceWithVoid();
     }
 
     /**
@@ -219,15 +218,9 @@ public class PayoutService implements TaskPayouts, Backlog {
         String detail = "bulk retry" + (f.failureCode() == null ? "" : ", " + f.failureCode())
                 + (f.batchId() == null ? "" : ", batch " + f.batchId())
                 + (f.executorCrmId() == null ? "" : ", executor " + f.executorCrmId());
-        return store.inTransaction(c -> store.retry(c, new PayoutStore.RetryFilter(codes, null, f.batchId(),
-                f.executorCrmId(), null, BULK_LIMIT), actor, null, null)
-                .call(done -> audit.recordAll(c, actor, "payout.retry", Payout.ENTITY,
-                        done.stream().map(PayoutStore.Retried::id).toList(), "ACCEPTED", RequestIds.current(), detail)))
-                .invoke(done -> {
-                    if (!done.isEmpty()) {
-                        engine.wakeUp();
-                    }
-                })
+        return store.inTransaction(c -> engine.newAttempts(c, new PayoutStore.RetryFilter(codes, null, f.batchId(),
+                f.executorCrmId(), null, BULK_LIMIT), actor, "payout.retry", RequestIds.current(), done -> detail,
+                null, null))
                 .map(done -> new BulkRetried(done.size(), done.size() == BULK_LIMIT,
                         done.stream().map(PayoutStore.Retried::previousCode).distinct().sorted().toList()));
     }
